@@ -1,0 +1,15 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Gateway.Api.Data;
+
+/// <summary>The gateway's SQLite store. Migrations live in Data/Migrations and apply at start.</summary>
+public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options) : DbContext(options)
+{
+    public DbSet<RelayTunnelEntity> RelayTunnels => Set<RelayTunnelEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(GatewayDbContext).Assembly);
+    }
+}

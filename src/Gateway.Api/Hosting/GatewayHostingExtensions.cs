@@ -1,0 +1,66 @@
+using System.Text.Json.Serialization;
+using Gateway.Api.Data;
+using Gateway.Api.Relay;
+using Gateway.Api.Tls;
+using Gateway.Engine;
+using Gateway.Engine.Relay;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gateway.Api.Hosting;
+
+/// <summary>Composition of the gateway host; Program.cs only calls these two.</summary>
+internal static class GatewayHostingExtensions
+{
+    public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var section = builder.Configuration.GetSection(GatewayOptions.SectionName);
+        services.Configure<GatewayOptions>(section);
+        var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
+        var dataDirectory = options.ResolveDataDirectory();
+        Directory.CreateDirectory(dataDirectory);
+
+        var connectionString = options.Database ?? $"Data Source={Path.Combine(dataDirectory, "gateway.db")}";
+        services.AddDbContextFactory<GatewayDbContext>(db => db.UseSqlite(connectionString));
+
+        services.AddSingleton<ITunnelStore, EfTunnelStore>();
+        services.AddTunnelRelay();
+        services.Configure<RelayOptions>(builder.Configuration.GetSection("Relay"));
+        services.AddHostedService<GatewayStartup>();
+
+        services.AddSingleton<GatewayCertificate>();
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            // Kestrel's own certificate settings win; otherwise the gateway's certificate.
+            if (context.Configuration.GetSection("Kestrel:Certificates:Default").Exists())
+            {
+                return;
+            }
+
+            kestrel.ConfigureHttpsDefaults(https =>
+                https.ServerCertificate ??= kestrel.ApplicationServices.GetRequiredService<GatewayCertificate>().Certificate);
+        });
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestHandler>();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
+        return builder;
+    }
+
+    public static WebApplication UseGateway(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        // KeepAliveInterval zero: .NET's keep-alive would send unsolicited pongs (fatal for the
+        // reference proxy, protocol.md section 4).
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        app.UseRelayPathCheck();
+
+        app.MapRelayEndpoint();
+        app.MapRelayTunnelsApi();
+        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithTags("Health").WithSummary("Liveness");
+        return app;
+    }
+}

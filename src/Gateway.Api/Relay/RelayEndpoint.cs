@@ -1,0 +1,123 @@
+using System.Text;
+using Gateway.Engine.Relay;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Gateway.Api.Relay;
+
+/// <summary>
+/// <c>GET /tunnel</c>: the relay's WebSocket endpoint, where local proxies connect exactly as they
+/// connect to AWS. Tunnel access tokens authenticate it; the answers follow protocol.md section 3
+/// (complete HTTP error responses with Content-Length, 101 with Sec-WebSocket-Protocol and
+/// channel-id).
+/// </summary>
+internal static class RelayEndpoint
+{
+    public const string Path = "/tunnel";
+    private const string ChannelIdHeader = "channel-id";
+
+    public static IEndpointRouteBuilder MapRelayEndpoint(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet(Path, HandleAsync).ExcludeFromDescription();
+        return endpoints;
+    }
+
+    /// <summary>
+    /// AWS answers 400 to an upgrade on any other path; so does the gateway, rather than a 404
+    /// page a proxy cannot show.
+    /// </summary>
+    public static IApplicationBuilder UseRelayPathCheck(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.WebSockets.IsWebSocketRequest && !context.Request.Path.Equals(Path, StringComparison.Ordinal)
+            && !context.Request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase))
+        {
+            await WriteRejectionAsync(context, 400, $"Unknown path '{context.Request.Path}': the tunnel endpoint is {Path}?local-proxy-mode=source|destination.", Guid.NewGuid().ToString("D"));
+            return;
+        }
+
+        await next(context);
+    });
+
+    private static async Task HandleAsync(HttpContext context, TunnelRelay relay)
+    {
+        var result = await relay.AuthorizeAsync(ToUpgradeRequest(context), context.RequestAborted);
+        if (!result.Accepted)
+        {
+            await WriteRejectionAsync(context, result.StatusCode, result.Reason!, result.ChannelId);
+            return;
+        }
+
+        context.Response.Headers[ChannelIdHeader] = result.ChannelId;
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = result.Subprotocol,
+            DangerousEnableCompression = false,
+
+            // No keep-alive: .NET's keep-alive sends unsolicited pongs, which kill the reference proxy.
+            KeepAliveInterval = TimeSpan.Zero,
+        });
+        await relay.RunConnectionAsync(result, socket, context.RequestAborted);
+    }
+
+    private static RelayUpgradeRequest ToUpgradeRequest(HttpContext context)
+    {
+        var request = context.Request;
+        return new RelayUpgradeRequest
+        {
+            IsWebSocketUpgrade = context.WebSockets.IsWebSocketRequest,
+            ModeValues = [.. request.Query[RelayHandshakeRules.ModeQueryParameter].Select(v => v ?? string.Empty)],
+            AccessTokenHeaders = [.. request.Headers[RelayHandshakeRules.AccessTokenHeader].Select(v => v ?? string.Empty)],
+            AccessTokenCookies = CookieValues(request.Headers.Cookie, RelayHandshakeRules.AccessTokenCookie),
+            ClientTokenHeaders = [.. request.Headers[RelayHandshakeRules.ClientTokenHeader].Select(v => v ?? string.Empty)],
+            OfferedSubprotocols = [.. context.WebSockets.WebSocketRequestedProtocols],
+            RequestBytes = MeasureRequest(context),
+            RemoteAddress = context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : null,
+        };
+    }
+
+    // Every occurrence of the cookie, so that two values can be told from one.
+    private static List<string> CookieValues(Microsoft.Extensions.Primitives.StringValues headers, string name)
+    {
+        var values = new List<string>();
+        foreach (var header in headers)
+        {
+            foreach (var part in (header ?? string.Empty).Split(';'))
+            {
+                var pair = part.Trim();
+                int eq = pair.IndexOf('=', StringComparison.Ordinal);
+                if (eq > 0 && pair.AsSpan(0, eq).Trim().Equals(name, StringComparison.Ordinal))
+                {
+                    values.Add(pair[(eq + 1)..].Trim());
+                }
+            }
+        }
+
+        return values;
+    }
+
+    // Request line plus header lines as they were on the wire (Kestrel keeps each value).
+    private static int MeasureRequest(HttpContext context)
+    {
+        var request = context.Request;
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.Path + request.QueryString).ToString();
+        int size = request.Method.Length + 1 + target.Length + 1 + request.Protocol.Length + 2;
+        foreach (var header in request.Headers)
+        {
+            foreach (var value in header.Value)
+            {
+                size += header.Key.Length + 2 + (value?.Length ?? 0) + 2;
+            }
+        }
+
+        return size + 2;
+    }
+
+    private static async Task WriteRejectionAsync(HttpContext context, int status, string reason, string channelId)
+    {
+        var body = Encoding.UTF8.GetBytes(reason);
+        context.Response.StatusCode = status;
+        context.Response.Headers[ChannelIdHeader] = channelId;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+    }
+}

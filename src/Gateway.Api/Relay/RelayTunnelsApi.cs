@@ -1,0 +1,73 @@
+using Gateway.Engine.Relay;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Gateway.Api.Relay;
+
+/// <summary>
+/// <c>/api/relay/tunnels</c>: tunnels of the built-in relay. Creating one is the only time its
+/// access tokens are shown; every other answer carries no token.
+/// </summary>
+internal static class RelayTunnelsApi
+{
+    public static RouteGroupBuilder MapRelayTunnelsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/relay/tunnels").WithTags("Relay tunnels");
+
+        group.MapPost("/", CreateAsync)
+            .WithName("CreateRelayTunnel")
+            .WithSummary("Open a tunnel on the built-in relay")
+            .WithDescription("Returns the tunnel id and its two single-use access tokens (source and destination). The tokens are shown only in this response.");
+
+        group.MapGet("/", List)
+            .WithName("ListRelayTunnels")
+            .WithSummary("List relay tunnels, newest first");
+
+        group.MapGet("/{id}", Get)
+            .WithName("GetRelayTunnel")
+            .WithSummary("One relay tunnel: state, connected ends, bytes relayed");
+
+        group.MapDelete("/{id}", CloseAsync)
+            .WithName("CloseRelayTunnel")
+            .WithSummary("Close a relay tunnel: both ends get a close frame and its tokens stop working");
+
+        return group;
+    }
+
+    private static async Task<Results<Created<CreatedRelayTunnelResponse>, ValidationProblem>> CreateAsync(
+        CreateRelayTunnelBody? body, TunnelRelay relay, HttpContext context)
+    {
+        if (body is null)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["body"] = ["A JSON body is required, e.g. {\"services\":[\"SSH\"]}."] });
+        }
+
+        var result = await relay.CreateAsync(new CreateTunnelRequest(body.Services, body.LifetimeMinutes, body.Description), context.RequestAborted);
+        if (!result.Succeeded)
+        {
+            return TypedResults.ValidationProblem(result.Errors);
+        }
+
+        var created = result.Created!;
+        var response = new CreatedRelayTunnelResponse(
+            created.Tunnel.Id,
+            created.SourceAccessToken,
+            created.DestinationAccessToken,
+            created.Tunnel.Services,
+            created.Tunnel.Description,
+            created.Tunnel.CreatedAt,
+            created.Tunnel.ExpiresAt);
+        return TypedResults.Created($"/api/relay/tunnels/{created.Tunnel.Id}", response);
+    }
+
+    private static Ok<IReadOnlyList<RelayTunnelSnapshot>> List(TunnelRelay relay) => TypedResults.Ok(relay.List());
+
+    private static Results<Ok<RelayTunnelSnapshot>, ProblemHttpResult> Get(string id, TunnelRelay relay) =>
+        relay.Get(id) is { } tunnel ? TypedResults.Ok(tunnel) : NotFound(id);
+
+    private static async Task<Results<Ok<RelayTunnelSnapshot>, ProblemHttpResult>> CloseAsync(string id, TunnelRelay relay, HttpContext context) =>
+        await relay.CloseAsync(id, context.RequestAborted) is { } tunnel ? TypedResults.Ok(tunnel) : NotFound(id);
+
+    private static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Relay tunnel not found", detail: $"No relay tunnel has id '{id}'.");
+}

@@ -1,0 +1,8 @@
+namespace Gateway.Engine.Relay;
+
+internal enum AttachOutcome
+{
+    Attached,
+    Replaced,
+    TunnelEnded,
+}

@@ -1,0 +1,7 @@
+namespace Gateway.Engine.Relay;
+
+/// <summary>Asks the relay for a new tunnel (the relay's <c>OpenTunnel</c>).</summary>
+/// <param name="Services">Service ids sent to both ends in SERVICE_IDS (0..n).</param>
+/// <param name="LifetimeMinutes">Minutes until the tunnel expires; null for the default.</param>
+/// <param name="Description">Free text shown in listings.</param>
+public sealed record CreateTunnelRequest(IReadOnlyList<string>? Services, int? LifetimeMinutes = null, string? Description = null);

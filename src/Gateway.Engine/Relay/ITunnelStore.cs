@@ -1,0 +1,14 @@
+namespace Gateway.Engine.Relay;
+
+/// <summary>
+/// Durable storage for relay tunnels, implemented by the host (EF Core in Gateway.Api). The relay
+/// calls <see cref="SaveAsync"/> before it answers a handshake that burns a token, so a restart
+/// never forgets a token that was used.
+/// </summary>
+public interface ITunnelStore
+{
+    Task<IReadOnlyList<TunnelRecord>> LoadAllAsync(CancellationToken cancellationToken);
+
+    /// <summary>Inserts or replaces the record with the same <see cref="TunnelRecord.Id"/>.</summary>
+    Task SaveAsync(TunnelRecord record, CancellationToken cancellationToken);
+}

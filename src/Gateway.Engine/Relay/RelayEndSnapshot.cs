@@ -1,0 +1,16 @@
+namespace Gateway.Engine.Relay;
+
+/// <summary>One end of a tunnel as the API shows it.</summary>
+/// <param name="Connected">A proxy is connected to this end now.</param>
+/// <param name="ConnectedSince">When the current connection was accepted.</param>
+/// <param name="TokenUsed">The access token was used once (it is single-use).</param>
+/// <param name="ChannelId">The <c>channel-id</c> of the current connection.</param>
+/// <param name="RemoteAddress">Where the current connection comes from.</param>
+/// <param name="Connections">How many connections this end has accepted so far.</param>
+public sealed record RelayEndSnapshot(
+    bool Connected,
+    DateTimeOffset? ConnectedSince,
+    bool TokenUsed,
+    string? ChannelId,
+    string? RemoteAddress,
+    int Connections);

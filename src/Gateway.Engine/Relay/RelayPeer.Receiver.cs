@@ -1,0 +1,237 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using Gateway.Engine.Protocol;
+using Gateway.Engine.Protocol.Wire;
+using MessageType = Gateway.Engine.Protocol.Wire.Message.Types.Type;
+
+namespace Gateway.Engine.Relay;
+
+internal sealed partial class RelayPeer
+{
+    private const int InitialReceiveBufferSize = 16 * 1024;
+
+    private readonly List<Message> _frames = [];
+    private byte[]? _carry;
+    private int _carryLength;
+    private ServiceIdUsage _serviceIdUsage;
+
+    private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
+    {
+        byte[]? buffer = null;
+        try
+        {
+            while (true)
+            {
+                buffer ??= ArrayPool<byte>.Shared.Rent(InitialReceiveBufferSize);
+                var (outcome, length) = await ReceiveMessageAsync(buffer, cancellationToken).ConfigureAwait(false);
+                buffer = outcome.Buffer;
+                if (outcome.Stop)
+                {
+                    return;
+                }
+
+                if (Validate(buffer, length) is { } violation)
+                {
+                    Log.ProtocolViolation(_logger, TunnelId, End, ChannelId, violation);
+                    RequestClose(WebSocketCloseStatus.PolicyViolation, Truncate(violation));
+                    return;
+                }
+
+                if (await RelayAsync(buffer, length, cancellationToken).ConfigureAwait(false))
+                {
+                    buffer = null; // ownership moved to the other peer's send queue
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
+        {
+            Log.PeerGone(_logger, TunnelId, End, ChannelId, ex.Message);
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            if (_carry is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_carry);
+                _carry = null;
+            }
+
+            // Tell the other end as soon as this one is gone, not after the close handshake.
+            _tunnel.Detach(this);
+        }
+    }
+
+    // Reads one whole WebSocket message (fragments reassembled) into buffer, growing it up to
+    // the message limit. Text frames and over-long messages close the socket.
+    private async Task<(ReceiveOutcome Outcome, int Length)> ReceiveMessageAsync(byte[] buffer, CancellationToken cancellationToken)
+    {
+        int max = _options.MaxMessageSize;
+        int length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (length > max)
+                {
+                    return (ViolationOutcome(buffer, WebSocketCloseStatus.MessageTooBig, $"WebSocket message exceeds {max} bytes"), 0);
+                }
+
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
+                buffer.AsSpan(0, length).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = bigger;
+            }
+
+            int room = Math.Min(buffer.Length, max + 1) - length;
+            var result = await _socket.ReceiveAsync(buffer.AsMemory(length, room), cancellationToken).ConfigureAwait(false);
+            switch (result.MessageType)
+            {
+                case WebSocketMessageType.Close:
+                    Log.PeerClosed(_logger, TunnelId, End, ChannelId, (int?)_socket.CloseStatus, _socket.CloseStatusDescription);
+                    return (new ReceiveOutcome(buffer, Stop: true), 0);
+                case WebSocketMessageType.Text:
+                    return (ViolationOutcome(buffer, WebSocketCloseStatus.InvalidMessageType, "text frames are not allowed; send binary frames"), 0);
+            }
+
+            length += result.Count;
+            if (length > max)
+            {
+                return (ViolationOutcome(buffer, WebSocketCloseStatus.MessageTooBig, $"WebSocket message exceeds {max} bytes"), 0);
+            }
+
+            if (result.EndOfMessage)
+            {
+                return (new ReceiveOutcome(buffer, Stop: false), length);
+            }
+        }
+    }
+
+    private ReceiveOutcome ViolationOutcome(byte[] buffer, WebSocketCloseStatus status, string reason)
+    {
+        Log.ProtocolViolation(_logger, TunnelId, End, ChannelId, reason);
+        RequestClose(status, reason);
+        return new ReceiveOutcome(buffer, Stop: true);
+    }
+
+    // Parses every complete frame of the message (plus bytes carried over from the previous
+    // message: frames may straddle messages) into _frames and checks each. A partial frame at
+    // the end is kept for the next message.
+    private string? Validate(byte[] buffer, int length)
+    {
+        _frames.Clear();
+        ReadOnlySequence<byte> bytes;
+        byte[]? combined = null;
+        if (_carryLength > 0)
+        {
+            combined = ArrayPool<byte>.Shared.Rent(_carryLength + length);
+            _carry.AsSpan(0, _carryLength).CopyTo(combined);
+            buffer.AsSpan(0, length).CopyTo(combined.AsSpan(_carryLength));
+            bytes = new ReadOnlySequence<byte>(combined, 0, _carryLength + length);
+        }
+        else
+        {
+            bytes = new ReadOnlySequence<byte>(buffer, 0, length);
+        }
+
+        try
+        {
+            while (true)
+            {
+                var status = FrameReader.TryRead(ref bytes, out var message, out var error);
+                if (status == FrameReadStatus.Error)
+                {
+                    return $"malformed tunnel frame: {error.Detail}";
+                }
+
+                if (status == FrameReadStatus.NeedMoreData)
+                {
+                    KeepCarry(bytes);
+                    return null;
+                }
+
+                if (RelayFrameRules.Check(message!, End, _tunnel, ref _serviceIdUsage) is { } violation)
+                {
+                    return violation;
+                }
+
+                _frames.Add(message!);
+            }
+        }
+        finally
+        {
+            if (combined is not null)
+            {
+                ArrayPool<byte>.Shared.Return(combined);
+            }
+        }
+    }
+
+    private void KeepCarry(ReadOnlySequence<byte> rest)
+    {
+        int restLength = (int)rest.Length;
+        if (restLength > 0 && (_carry is null || _carry.Length < restLength))
+        {
+            if (_carry is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_carry);
+            }
+
+            _carry = ArrayPool<byte>.Shared.Rent(restLength);
+        }
+
+        if (restLength > 0)
+        {
+            rest.CopyTo(_carry);
+        }
+
+        _carryLength = restLength;
+    }
+
+    // Sends the message on to the other end as one message. With no other end connected the
+    // frames are dropped, and a stream the source tried to open is reset at once so its local
+    // client is not left hanging. Returns true when the buffer was handed over.
+    private async ValueTask<bool> RelayAsync(byte[] buffer, int length, CancellationToken cancellationToken)
+    {
+        var other = _tunnel.PeerOf(End == TunnelEnd.Source ? TunnelEnd.Destination : TunnelEnd.Source);
+        if (other is null || !_tunnel.IsCurrent(this))
+        {
+            RefuseStreams();
+            return false;
+        }
+
+        foreach (var frame in _frames)
+        {
+            _tunnel.Track(frame);
+        }
+
+        if (!await other.ForwardAsync(buffer, length, cancellationToken).ConfigureAwait(false))
+        {
+            RefuseStreams();
+            return false;
+        }
+
+        _tunnel.CountForwarded(End, length);
+        return true;
+    }
+
+    private void RefuseStreams()
+    {
+        foreach (var frame in _frames)
+        {
+            if (frame.Type is MessageType.StreamStart or MessageType.ConnectionStart)
+            {
+                Log.NoPeerForStream(_logger, TunnelId, End, frame.StreamId, frame.ServiceId);
+                EnqueueControl(FrameWriter.ToArray(TunnelMessages.StreamReset(frame.StreamId, frame.ServiceId)));
+            }
+        }
+    }
+
+    // A close reason must fit in a control frame: 123 bytes of UTF-8.
+    private static string Truncate(string reason) => reason.Length <= 120 ? reason : reason[..120];
+
+    private readonly record struct ReceiveOutcome(byte[] Buffer, bool Stop);
+}

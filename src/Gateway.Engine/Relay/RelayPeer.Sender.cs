@@ -1,0 +1,44 @@
+using System.Buffers;
+using System.Net.WebSockets;
+
+namespace Gateway.Engine.Relay;
+
+internal sealed partial class RelayPeer
+{
+    // The only writer of the socket. Each queued item is one WebSocket message. When the queue is
+    // completed by RequestClose, what is queued is still sent, then the close frame.
+    private async Task SendLoopAsync(CancellationToken cancellationToken)
+    {
+        var reader = _outbound.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var item))
+                {
+                    try
+                    {
+                        await _socket.SendAsync(item.Buffer.AsMemory(0, item.Length), WebSocketMessageType.Binary, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        if (item.Pooled)
+                        {
+                            ArrayPool<byte>.Shared.Return(item.Buffer);
+                            _dataSlots.Release();
+                        }
+                    }
+                }
+            }
+
+            if (Volatile.Read(ref _closeRequested) != 0 && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await _socket.CloseOutputAsync(_closeStatus, _closeReason, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
+        {
+            Log.PeerGone(_logger, TunnelId, End, ChannelId, ex.Message);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Engine.Relay;
+
+/// <summary>
+/// One proxy's WebSocket to the relay. A receive loop validates and forwards whole WebSocket
+/// messages to the other end; a send loop is the only writer of this socket. The outbound queue
+/// is bounded for data (a slow peer makes the sender wait, so memory stays flat); control frames
+/// the relay generates itself (SERVICE_IDS, STREAM_RESET) skip the bound, there are few of them.
+/// </summary>
+internal sealed partial class RelayPeer
+{
+    private readonly WebSocket _socket;
+    private readonly RelayTunnel _tunnel;
+    private readonly RelayOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Channel<Outbound> _outbound;
+    private readonly SemaphoreSlim _dataSlots;
+    private readonly CancellationTokenSource _abort = new();
+    private int _closeRequested;
+    private WebSocketCloseStatus _closeStatus;
+    private string? _closeReason;
+
+    public RelayPeer(RelayAdmission admission, WebSocket socket, RelayOptions options, TimeProvider time, ILogger logger)
+    {
+        _socket = socket;
+        _tunnel = admission.Tunnel;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        End = admission.End;
+        ChannelId = admission.ChannelId;
+        RemoteAddress = admission.RemoteAddress;
+        ConnectedAt = time.GetUtcNow();
+        _outbound = Channel.CreateUnbounded<Outbound>(new UnboundedChannelOptions { SingleReader = true });
+        _dataSlots = new SemaphoreSlim(options.OutboundQueueCapacity, int.MaxValue);
+    }
+
+    public TunnelEnd End { get; }
+
+    public string ChannelId { get; }
+
+    public string? RemoteAddress { get; }
+
+    public DateTimeOffset ConnectedAt { get; }
+
+    private string TunnelId => _tunnel.Id;
+
+    /// <summary>Queues a frame the relay generated; never waits.</summary>
+    public void EnqueueControl(byte[] frame) => _outbound.Writer.TryWrite(new Outbound(frame, frame.Length, Pooled: false));
+
+    /// <summary>
+    /// Hands a received message (a pooled buffer) to this peer's writer. Waits while this peer's
+    /// queue is full. Returns false when the peer is closing; the caller still owns the buffer.
+    /// </summary>
+    public async ValueTask<bool> ForwardAsync(byte[] buffer, int length, CancellationToken cancellationToken)
+    {
+        await _dataSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_outbound.Writer.TryWrite(new Outbound(buffer, length, Pooled: true)))
+        {
+            return true;
+        }
+
+        _dataSlots.Release();
+        return false;
+    }
+
+    /// <summary>
+    /// Asks the send loop to finish what is queued and send a close frame. The first request wins.
+    /// </summary>
+    public void RequestClose(WebSocketCloseStatus status, string reason)
+    {
+        if (Interlocked.Exchange(ref _closeRequested, 1) != 0)
+        {
+            return;
+        }
+
+        _closeStatus = status;
+        _closeReason = reason;
+        _outbound.Writer.TryComplete();
+
+        // Wake anyone waiting for a data slot: the writer is gone, TryWrite now fails.
+        _dataSlots.Release(_options.OutboundQueueCapacity);
+    }
+
+    /// <summary>Drops the connection without a close frame (peers reconnect after this).</summary>
+    public void Abort()
+    {
+        _outbound.Writer.TryComplete();
+        _dataSlots.Release(_options.OutboundQueueCapacity);
+        _abort.Cancel();
+        _socket.Abort();
+    }
+
+    /// <summary>Runs both loops until the connection is over, then releases everything it holds.</summary>
+    public async Task RunAsync(CancellationToken hostToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(hostToken, _abort.Token);
+        var receive = ReceiveLoopAsync(linked.Token);
+        var send = SendLoopAsync(linked.Token);
+        try
+        {
+            await Task.WhenAny(receive, send).ConfigureAwait(false);
+            if (receive.IsCompleted && Volatile.Read(ref _closeRequested) == 0)
+            {
+                // The peer went away or closed first: finish our side of the close handshake.
+                RequestClose(WebSocketCloseStatus.NormalClosure, string.Empty);
+            }
+
+            await Task.WhenAll(receive, send).WaitAsync(_options.CloseTimeout, _time, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.CloseTimedOut(_logger, TunnelId, End, ChannelId);
+        }
+        finally
+        {
+            _tunnel.Detach(this);
+            await _abort.CancelAsync().ConfigureAwait(false);
+            _socket.Abort();
+            await Task.WhenAll(receive, send).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            DrainQueue();
+            _socket.Dispose();
+            _abort.Dispose();
+        }
+    }
+
+    private void DrainQueue()
+    {
+        _outbound.Writer.TryComplete();
+        while (_outbound.Reader.TryRead(out var item))
+        {
+            if (item.Pooled)
+            {
+                ArrayPool<byte>.Shared.Return(item.Buffer);
+            }
+        }
+    }
+
+    private readonly record struct Outbound(byte[] Buffer, int Length, bool Pooled);
+}

@@ -1,0 +1,137 @@
+namespace Gateway.Engine.Relay;
+
+/// <summary>
+/// Runtime state of one relay tunnel: its two ends, the streams seen passing through it, and its
+/// counters. Every mutation happens under <see cref="_gate"/>; no I/O is awaited under it.
+/// </summary>
+internal sealed partial class RelayTunnel
+{
+    private readonly Lock _gate = new();
+    private readonly HashSet<string> _serviceSet;
+    private readonly EndState _source;
+    private readonly EndState _destination;
+    private long _bytesSourceToDestination;
+    private long _bytesDestinationToSource;
+
+    public RelayTunnel(TunnelRecord record)
+    {
+        Id = record.Id;
+        Description = record.Description;
+        Services = [.. record.Services];
+        _serviceSet = new HashSet<string>(Services, StringComparer.Ordinal);
+        CreatedAt = record.CreatedAt;
+        ExpiresAt = record.ExpiresAt;
+        State = record.State;
+        EndedAt = record.EndedAt;
+        EndReason = record.EndReason;
+        _source = new EndState(record.Source);
+        _destination = new EndState(record.Destination);
+        _bytesSourceToDestination = record.BytesSourceToDestination;
+        _bytesDestinationToSource = record.BytesDestinationToSource;
+    }
+
+    public string Id { get; }
+
+    public string? Description { get; }
+
+    public string[] Services { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public DateTimeOffset ExpiresAt { get; }
+
+    public RelayTunnelState State { get; private set; }
+
+    public DateTimeOffset? EndedAt { get; private set; }
+
+    public string? EndReason { get; private set; }
+
+    /// <summary>Fires when the tunnel's lifetime is over; disposed when the tunnel ends.</summary>
+    public ITimer? ExpiryTimer { get; set; }
+
+    public bool HasService(string serviceId) => _serviceSet.Contains(serviceId);
+
+    public bool OwnsTokenHash(TunnelEnd end, string tokenHash) => string.Equals(End(end).AccessTokenHash, tokenHash, StringComparison.Ordinal);
+
+    public void CountForwarded(TunnelEnd from, int bytes)
+    {
+        if (from == TunnelEnd.Source)
+        {
+            Interlocked.Add(ref _bytesSourceToDestination, bytes);
+        }
+        else
+        {
+            Interlocked.Add(ref _bytesDestinationToSource, bytes);
+        }
+    }
+
+    public TunnelRecord ToRecord()
+    {
+        lock (_gate)
+        {
+            return new TunnelRecord
+            {
+                Id = Id,
+                Description = Description,
+                Services = Services,
+                CreatedAt = CreatedAt,
+                ExpiresAt = ExpiresAt,
+                State = State,
+                EndedAt = EndedAt,
+                EndReason = EndReason,
+                Source = _source.ToRecord(),
+                Destination = _destination.ToRecord(),
+                BytesSourceToDestination = Interlocked.Read(ref _bytesSourceToDestination),
+                BytesDestinationToSource = Interlocked.Read(ref _bytesDestinationToSource),
+            };
+        }
+    }
+
+    public RelayTunnelSnapshot ToSnapshot()
+    {
+        lock (_gate)
+        {
+            return new RelayTunnelSnapshot(
+                Id,
+                Description,
+                Services,
+                State,
+                CreatedAt,
+                ExpiresAt,
+                EndedAt,
+                EndReason,
+                _source.ToSnapshot(),
+                _destination.ToSnapshot(),
+                Interlocked.Read(ref _bytesSourceToDestination),
+                Interlocked.Read(ref _bytesDestinationToSource));
+        }
+    }
+
+    private EndState End(TunnelEnd end) => end == TunnelEnd.Source ? _source : _destination;
+
+    private static TunnelEnd Other(TunnelEnd end) => end == TunnelEnd.Source ? TunnelEnd.Destination : TunnelEnd.Source;
+
+    /// <summary>Token and connection state of one end.</summary>
+    private sealed class EndState(TunnelEndRecord record)
+    {
+        public string AccessTokenHash { get; } = record.AccessTokenHash;
+
+        public bool Used { get; set; } = record.Used;
+
+        public string? ClientTokenHash { get; set; } = record.ClientTokenHash;
+
+        public RelayPeer? Peer { get; set; }
+
+        public int Connections { get; set; }
+
+        public TunnelEndRecord ToRecord() => new(AccessTokenHash, Used, ClientTokenHash);
+
+        public RelayEndSnapshot ToSnapshot() => new(
+            Peer is not null,
+            Peer?.ConnectedAt,
+            Used,
+            Peer?.ChannelId,
+            Peer?.RemoteAddress,
+            Connections);
+    }
+}

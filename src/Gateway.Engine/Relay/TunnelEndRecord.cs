@@ -1,0 +1,7 @@
+namespace Gateway.Engine.Relay;
+
+/// <summary>Persisted token state of one tunnel end.</summary>
+/// <param name="AccessTokenHash">SHA-256 (hex) of the end's access token.</param>
+/// <param name="Used">True once the token's first handshake succeeded ("burned").</param>
+/// <param name="ClientTokenHash">SHA-256 (hex) of the client token of that first use, if any.</param>
+public sealed record TunnelEndRecord(string AccessTokenHash, bool Used = false, string? ClientTokenHash = null);

@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Engine.Relay;
+
+/// <summary>
+/// The built-in, AWS-compatible tunnel service: opens tunnels, judges upgrade requests by the
+/// service's token rules, and relays tunnel frames between the two ends of each tunnel. The web
+/// host only translates HTTP to <see cref="RelayUpgradeRequest"/> and hands over the socket.
+/// </summary>
+public sealed partial class TunnelRelay
+{
+    private readonly ConcurrentDictionary<string, RelayTunnel> _tunnels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (RelayTunnel Tunnel, TunnelEnd End)> _byTokenHash = new(StringComparer.Ordinal);
+    private readonly ITunnelStore _store;
+    private readonly TimeProvider _time;
+    private readonly RelayOptions _options;
+    private readonly ILogger<TunnelRelay> _logger;
+    private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TunnelRelay(ITunnelStore store, TimeProvider time, IOptions<RelayOptions> options, ILogger<TunnelRelay> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public RelayOptions Options => _options;
+
+    /// <summary>Loads the tunnels persisted by an earlier run; expired ones are marked so.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var records = await _store.LoadAllAsync(cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        int open = 0;
+        foreach (var record in records)
+        {
+            var tunnel = new RelayTunnel(record);
+            Register(tunnel);
+            if (tunnel.State != RelayTunnelState.Open)
+            {
+                continue;
+            }
+
+            if (tunnel.ExpiresAt <= now)
+            {
+                await EndAsync(tunnel, RelayTunnelState.Expired, "Tunnel expired", cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            ArmExpiry(tunnel);
+            open++;
+        }
+
+        Log.Loaded(_logger, open, records.Count);
+        _initialized.TrySetResult();
+    }
+
+    public async Task<CreateTunnelResult> CreateAsync(CreateTunnelRequest request, CancellationToken cancellationToken)
+    {
+        var errors = CreateTunnelValidator.Validate(request, _options);
+        if (errors.Count > 0)
+        {
+            return new CreateTunnelResult(null, errors);
+        }
+
+        var sourceToken = TokenHasher.NewAccessToken();
+        var destinationToken = TokenHasher.NewAccessToken();
+        var now = _time.GetUtcNow();
+        var record = new TunnelRecord
+        {
+            Id = Guid.NewGuid().ToString("D"),
+            Description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim(),
+            Services = [.. request.Services ?? []],
+            CreatedAt = now,
+            ExpiresAt = now.AddMinutes(request.LifetimeMinutes ?? _options.DefaultLifetimeMinutes),
+            State = RelayTunnelState.Open,
+            Source = new TunnelEndRecord(TokenHasher.Hash(sourceToken)),
+            Destination = new TunnelEndRecord(TokenHasher.Hash(destinationToken)),
+        };
+        await _store.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+
+        var tunnel = new RelayTunnel(record);
+        Register(tunnel);
+        ArmExpiry(tunnel);
+        Log.TunnelCreated(_logger, tunnel.Id, string.Join(", ", tunnel.Services), tunnel.ExpiresAt);
+        return new CreateTunnelResult(new CreatedTunnel(tunnel.ToSnapshot(), sourceToken, destinationToken), new Dictionary<string, string[]>());
+    }
+
+    public IReadOnlyList<RelayTunnelSnapshot> List() =>
+        [.. _tunnels.Values.Select(t => t.ToSnapshot()).OrderByDescending(t => t.CreatedAt)];
+
+    public RelayTunnelSnapshot? Get(string id) => _tunnels.TryGetValue(id, out var tunnel) ? tunnel.ToSnapshot() : null;
+
+    /// <summary>Closes a tunnel: both ends get a close frame (1000) and the tokens stop working.</summary>
+    public async Task<RelayTunnelSnapshot?> CloseAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!_tunnels.TryGetValue(id, out var tunnel))
+        {
+            return null;
+        }
+
+        await EndAsync(tunnel, RelayTunnelState.Closed, "Tunnel closed", cancellationToken).ConfigureAwait(false);
+        return tunnel.ToSnapshot();
+    }
+
+    /// <summary>
+    /// Drops every relayed connection without a close frame. Used when the gateway stops: a close
+    /// frame would make the reference proxy exit, an abrupt drop makes it reconnect.
+    /// </summary>
+    public void AbortAll()
+    {
+        foreach (var tunnel in _tunnels.Values)
+        {
+            foreach (var peer in tunnel.DetachAll())
+            {
+                peer.Abort();
+            }
+        }
+    }
+
+    private void Register(RelayTunnel tunnel)
+    {
+        _tunnels[tunnel.Id] = tunnel;
+        var record = tunnel.ToRecord();
+        _byTokenHash[record.Source.AccessTokenHash] = (tunnel, TunnelEnd.Source);
+        _byTokenHash[record.Destination.AccessTokenHash] = (tunnel, TunnelEnd.Destination);
+    }
+
+    private void ArmExpiry(RelayTunnel tunnel)
+    {
+        var due = tunnel.ExpiresAt - _time.GetUtcNow();
+        tunnel.ExpiryTimer = _time.CreateTimer(
+            static state =>
+            {
+                var (relay, expiring) = ((TunnelRelay, RelayTunnel))state!;
+                _ = relay.EndAsync(expiring, RelayTunnelState.Expired, "Tunnel expired", CancellationToken.None);
+            },
+            (this, tunnel),
+            due < TimeSpan.Zero ? TimeSpan.Zero : due,
+            Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task EndAsync(RelayTunnel tunnel, RelayTunnelState state, string reason, CancellationToken cancellationToken)
+    {
+        if (tunnel.Finish(state, reason, _time.GetUtcNow()) is not { } peers)
+        {
+            return;
+        }
+
+        Log.TunnelEnded(_logger, tunnel.Id, state, reason);
+        foreach (var peer in peers)
+        {
+            peer.RequestClose(WebSocketCloseStatus.NormalClosure, reason);
+        }
+
+        try
+        {
+            await _store.SaveAsync(tunnel.ToRecord(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.StoreFailed(_logger, tunnel.Id, ex);
+        }
+    }
+}
