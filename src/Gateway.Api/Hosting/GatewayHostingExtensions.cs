@@ -13,6 +13,8 @@ internal static class GatewayHostingExtensions
 {
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
     {
+        // The dashboard's assets come from Gateway.Web (a Razor class library) in every environment.
+        builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
         var section = builder.Configuration.GetSection(GatewayOptions.SectionName);
         services.Configure<GatewayOptions>(section);
@@ -58,6 +60,8 @@ internal static class GatewayHostingExtensions
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.UseRelayPathCheck();
 
+        app.MapStaticAssets();
+        app.MapGet("/", () => Results.Redirect("/_content/Gateway.Web/index.html")).ExcludeFromDescription();
         app.MapRelayEndpoint();
         app.MapRelayTunnelsApi();
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithTags("Health").WithSummary("Liveness");
