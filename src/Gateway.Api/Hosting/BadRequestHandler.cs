@@ -36,7 +36,7 @@ internal sealed class BadRequestHandler(IProblemDetailsService problems) : IExce
     {
         for (var e = error; e is not null; e = e.InnerException)
         {
-            if (e is JsonException { Path: { Length: > 0 } path })
+            if (e is JsonException { Path: { Length: > 0 } path } && path != "$")
             {
                 return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
             }

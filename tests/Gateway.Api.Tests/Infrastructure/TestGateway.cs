@@ -58,6 +58,7 @@ internal sealed class TestGateway : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             EnvironmentName = "Testing",
+            ApplicationName = typeof(Program).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration["Gateway:DataDirectory"] = dataDirectory;
