@@ -92,8 +92,15 @@ internal sealed partial class RelayPeer
     {
         _outbound.Writer.TryComplete();
         _dataSlots.Release(_options.OutboundQueueCapacity);
-        _abort.Cancel();
-        _socket.Abort();
+        try
+        {
+            _abort.Cancel();
+            _socket.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection finished on its own meanwhile.
+        }
     }
 
     /// <summary>Runs both loops until the connection is over, then releases everything it holds.</summary>
