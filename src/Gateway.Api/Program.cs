@@ -1,6 +1,8 @@
 using Gateway.Api.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings files ship beside the binary; relative paths in them (the data directory) are taken
+// from the directory the gateway was started in.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddGateway();
 
 var app = builder.Build();
