@@ -26,7 +26,11 @@ internal sealed partial class GatewayStartup(
         lifetime.ApplicationStopping.Register(relay.AbortAll);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        relay.AbortAll();
+        return relay.StopAsync(cancellationToken);
+    }
 
     private static partial class Log
     {

@@ -120,6 +120,13 @@ internal sealed partial class RelayPeer
 
             // An I/O timeout, on the real clock even when tests fake business time.
             await Task.WhenAll(receive, send).WaitAsync(_options.CloseTimeout, CancellationToken.None).ConfigureAwait(false);
+
+            // The receive loop stopped before our close frame went out (a violation): read until
+            // the peer answers it, so the frame is delivered instead of lost in a reset.
+            if (_socket.State == WebSocketState.CloseSent)
+            {
+                await DrainUntilCloseAsync().ConfigureAwait(false);
+            }
         }
         catch (TimeoutException)
         {
@@ -134,6 +141,26 @@ internal sealed partial class RelayPeer
             DrainQueue();
             _socket.Dispose();
             _abort.Dispose();
+        }
+    }
+
+    private async Task DrainUntilCloseAsync()
+    {
+        using var timeout = new CancellationTokenSource(_options.CloseTimeout);
+        var scratch = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            while ((await _socket.ReceiveAsync(scratch.AsMemory(), timeout.Token).ConfigureAwait(false)).MessageType != WebSocketMessageType.Close)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
+        {
+            Log.PeerGone(_logger, TunnelId, End, ChannelId, ex.Message);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 

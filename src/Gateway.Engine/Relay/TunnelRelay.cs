@@ -123,6 +123,26 @@ public sealed partial class TunnelRelay
         }
     }
 
+    /// <summary>
+    /// For shutdown: stops the expiry timers and saves every open tunnel, so that its byte counters
+    /// survive the restart. Connections should have been dropped with <see cref="AbortAll"/>.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var tunnel in _tunnels.Values.Where(t => t.State == RelayTunnelState.Open))
+        {
+            tunnel.ExpiryTimer?.Dispose();
+            try
+            {
+                await _store.SaveAsync(tunnel.ToRecord(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.StoreFailed(_logger, tunnel.Id, ex);
+            }
+        }
+    }
+
     private void Register(RelayTunnel tunnel)
     {
         _tunnels[tunnel.Id] = tunnel;
