@@ -26,11 +26,8 @@ internal sealed partial class GatewayStartup(
         lifetime.ApplicationStopping.Register(relay.AbortAll);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        relay.AbortAll();
-        return relay.StopAsync(cancellationToken);
-    }
+    // Connections were already dropped at ApplicationStopping (registered above).
+    public Task StopAsync(CancellationToken cancellationToken) => relay.StopAsync(cancellationToken);
 
     private static partial class Log
     {

@@ -196,8 +196,8 @@ internal sealed partial class RelayPeer
     // client is not left hanging. Returns true when the buffer was handed over.
     private async ValueTask<bool> RelayAsync(byte[] buffer, int length, CancellationToken cancellationToken)
     {
-        var other = _tunnel.PeerOf(End == TunnelEnd.Source ? TunnelEnd.Destination : TunnelEnd.Source);
-        if (other is null || !_tunnel.IsCurrent(this))
+        var other = _tunnel.ForwardTargetOf(this);
+        if (other is null)
         {
             RefuseStreams();
             return false;

@@ -94,20 +94,15 @@ internal sealed partial class RelayTunnel
         }
     }
 
-    /// <summary>The connection now serving <paramref name="end"/>, if any.</summary>
-    public RelayPeer? PeerOf(TunnelEnd end)
+    /// <summary>
+    /// The connection of the other end, when <paramref name="peer"/> is still current and the other
+    /// end is connected; else null. One lock per relayed message.
+    /// </summary>
+    public RelayPeer? ForwardTargetOf(RelayPeer peer)
     {
         lock (_gate)
         {
-            return End(end).Peer;
-        }
-    }
-
-    public bool IsCurrent(RelayPeer peer)
-    {
-        lock (_gate)
-        {
-            return ReferenceEquals(End(peer.End).Peer, peer);
+            return ReferenceEquals(End(peer.End).Peer, peer) ? End(Other(peer.End)).Peer : null;
         }
     }
 
