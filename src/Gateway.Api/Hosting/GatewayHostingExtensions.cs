@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Gateway.Api.Data;
 using Gateway.Api.Relay;
+using Gateway.Api.Sessions;
 using Gateway.Api.Tls;
 using Gateway.Engine;
 using Gateway.Engine.Relay;
@@ -28,6 +29,7 @@ internal static class GatewayHostingExtensions
         services.AddSingleton<ITunnelStore, EfTunnelStore>();
         services.AddTunnelRelay();
         services.Configure<RelayOptions>(builder.Configuration.GetSection("Relay"));
+        services.AddTunnelEngine();
         services.AddHostedService<GatewayStartup>();
 
         services.AddSingleton<GatewayCertificate>();
@@ -64,6 +66,7 @@ internal static class GatewayHostingExtensions
         app.MapGet("/", () => Results.Redirect("/_content/Gateway.Web/index.html")).ExcludeFromDescription();
         app.MapRelayEndpoint();
         app.MapRelayTunnelsApi();
+        app.MapTunnelsApi();
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithTags("Health").WithSummary("Liveness");
         return app;
     }

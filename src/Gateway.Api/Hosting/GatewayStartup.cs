@@ -1,5 +1,6 @@
 using Gateway.Api.Data;
 using Gateway.Engine.Relay;
+using Gateway.Engine.Sessions;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gateway.Api.Hosting;
@@ -11,6 +12,7 @@ namespace Gateway.Api.Hosting;
 internal sealed partial class GatewayStartup(
     IDbContextFactory<GatewayDbContext> contexts,
     TunnelRelay relay,
+    SessionManager sessions,
     IHostApplicationLifetime lifetime,
     ILogger<GatewayStartup> logger) : IHostedService
 {
@@ -26,8 +28,12 @@ internal sealed partial class GatewayStartup(
         lifetime.ApplicationStopping.Register(relay.AbortAll);
     }
 
-    // Connections were already dropped at ApplicationStopping (registered above).
-    public Task StopAsync(CancellationToken cancellationToken) => relay.StopAsync(cancellationToken);
+    // Sessions end with a close frame; relayed connections were already dropped at ApplicationStopping.
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await sessions.StopAllAsync().WaitAsync(cancellationToken);
+        await relay.StopAsync(cancellationToken);
+    }
 
     private static partial class Log
     {

@@ -1,0 +1,148 @@
+using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Gateway.Api.Sessions;
+
+/// <summary>
+/// <c>/api/tunnels</c>: local-proxy sessions (tunnel ends) run by this gateway. Answers never
+/// carry a token.
+/// </summary>
+internal static class TunnelsApi
+{
+    public static RouteGroupBuilder MapTunnelsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/tunnels").WithTags("Tunnels");
+
+        group.MapPost("/", Start)
+            .WithName("StartTunnel")
+            .WithSummary("Start a local-proxy session (one tunnel end)")
+            .WithDescription("Validates the spec (every error names its field) and starts the session. A source session's ports are bound before the answer, so a port in use is a 409.");
+
+        group.MapGet("/", List).WithName("ListTunnels").WithSummary("List sessions, optionally filtered by state and mode");
+        group.MapGet("/{id}", Get).WithName("GetTunnel").WithSummary("One session with its services, streams and connections");
+        group.MapGet("/{id}/logs", Logs).WithName("GetTunnelLogs").WithSummary("A session's recent log lines");
+        group.MapDelete("/{id}", StopAsync).WithName("StopTunnel").WithSummary("Stop a session: close frame to the service, local connections closed");
+        group.MapDelete("/{id}/connections/{connectionKey}", ResetConnection)
+            .WithName("ResetTunnelConnection")
+            .WithSummary("Reset one connection (key serviceId.connectionId); the peer gets its CONNECTION_RESET");
+        return group;
+    }
+
+    private static Results<Created<SessionSnapshot>, ValidationProblem, ProblemHttpResult> Start(StartTunnelBody? body, SessionManager sessions)
+    {
+        if (body is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["body"] = ["A JSON body is required, e.g. {\"mode\":\"source\",\"endpoint\":\"wss://127.0.0.1:5443\",\"accessToken\":\"...\",\"services\":\"SSH=2222\"}."],
+            });
+        }
+
+        var errors = new List<SpecError>();
+        var spec = ToSpec(body, errors);
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+
+        var result = sessions.Start(spec!);
+        if (result.IsConflict)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: result.Errors[0].Message);
+        }
+
+        if (!result.Started)
+        {
+            return Invalid(result.Errors);
+        }
+
+        return TypedResults.Created($"/api/tunnels/{result.Session!.Id}", result.Session);
+    }
+
+    private static Ok<IReadOnlyList<SessionSnapshot>> List(SessionManager sessions, SessionState? state, SessionMode? mode)
+    {
+        IReadOnlyList<SessionSnapshot> list = sessions.List()
+            .Where(s => state is null || s.State == state)
+            .Where(s => mode is null || s.Mode == mode)
+            .ToList();
+        return TypedResults.Ok(list);
+    }
+
+    private static Results<Ok<SessionSnapshot>, ProblemHttpResult> Get(string id, SessionManager sessions) =>
+        sessions.Get(id) is { } session ? TypedResults.Ok(session) : NotFound(id);
+
+    private static Results<Ok<IReadOnlyList<SessionLogLine>>, ProblemHttpResult> Logs(string id, SessionManager sessions) =>
+        sessions.GetLog(id) is { } lines ? TypedResults.Ok(lines) : NotFound(id);
+
+    private static async Task<Results<Ok<SessionSnapshot>, ProblemHttpResult>> StopAsync(string id, SessionManager sessions) =>
+        await sessions.StopAsync(id) is { } session ? TypedResults.Ok(session) : NotFound(id);
+
+    private static Results<NoContent, ProblemHttpResult> ResetConnection(string id, string connectionKey, SessionManager sessions) =>
+        sessions.ResetConnection(id, connectionKey) switch
+        {
+            null => NotFound(id),
+            false => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Connection not found", detail: $"Session '{id}' has no connection '{connectionKey}'."),
+            true => TypedResults.NoContent(),
+        };
+
+    private static SessionSpec? ToSpec(StartTunnelBody body, List<SpecError> errors)
+    {
+        SessionMode mode = default;
+        switch (body.Mode?.Trim().ToLowerInvariant())
+        {
+            case "source" or "src":
+                mode = SessionMode.Source;
+                break;
+            case "destination" or "dst":
+                mode = SessionMode.Destination;
+                break;
+            default:
+                errors.Add(new SpecError("mode", "mode is required: source (src) or destination (dst)"));
+                break;
+        }
+
+        var format = MessageFormat.V3;
+        if (body.DestinationClientType is { Length: > 0 } type && !Enum.TryParse(type.Trim(), ignoreCase: true, out format))
+        {
+            errors.Add(new SpecError("destinationClientType", "destinationClientType must be V1, V2 or V3"));
+        }
+
+        var settings = ProxySettings.Default;
+        if (body.Settings is { } json && json.ValueKind is not (System.Text.Json.JsonValueKind.Null or System.Text.Json.JsonValueKind.Undefined))
+        {
+            var imported = ProxySettingsJson.Import(json.GetRawText());
+            if (imported.Settings is null)
+            {
+                errors.AddRange(imported.Errors);
+            }
+            else
+            {
+                settings = imported.Settings;
+            }
+        }
+
+        return errors.Count > 0 ? null : new SessionSpec
+        {
+            Name = body.Name,
+            Mode = mode,
+            Region = body.Region,
+            Endpoint = body.Endpoint,
+            AccessToken = body.AccessToken ?? string.Empty,
+            ClientToken = body.ClientToken,
+            Services = body.Services,
+            BindAddress = body.BindAddress,
+            CaPath = body.CaPath,
+            SkipTlsVerify = body.SkipTlsVerify ?? false,
+            HttpsProxy = body.HttpsProxy,
+            MessageFormat = format,
+            Settings = settings,
+        };
+    }
+
+    private static ValidationProblem Invalid(IReadOnlyList<SpecError> errors) =>
+        TypedResults.ValidationProblem(errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
+
+    private static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Session not found", detail: $"No session has id '{id}'.");
+}

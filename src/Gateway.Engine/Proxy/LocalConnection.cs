@@ -1,0 +1,253 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Gateway.Engine.Sessions;
+
+namespace Gateway.Engine.Proxy;
+
+/// <summary>
+/// One local TCP (or unix socket) connection carried by the tunnel. Two pumps:
+/// <list type="bullet">
+/// <item>local -> tunnel: a zero-byte read first (idle connections hold no buffer), then a queue
+/// slot, then a pooled buffer into which the bytes are read at their final place in a DATA frame;</item>
+/// <item>tunnel -> local: a bounded Pipe written by the session's dispatcher; a pending flush on it
+/// is the back-pressure that pauses reading the WebSocket.</item>
+/// </list>
+/// </summary>
+internal sealed class LocalConnection
+{
+    private readonly SessionLink _link;
+    private readonly CancellationTokenSource _abort = new();
+    private Socket? _socket;
+    private long _bytesFromLocal;
+    private long _bytesToLocal;
+    private int _closing;
+    private int _writerCompleted;
+
+    public LocalConnection(SessionLink link, ServiceChannel service, uint id, int streamId, string? wireServiceId, uint wireConnectionId, DateTimeOffset openedAt, PipeOptions pipeOptions)
+    {
+        _link = link;
+        Service = service;
+        Id = id;
+        StreamId = streamId;
+        WireServiceIdText = string.IsNullOrEmpty(wireServiceId) ? null : wireServiceId;
+        WireServiceId = DataFrameEncoder.ServiceIdBytes(wireServiceId);
+        WireConnectionId = wireConnectionId;
+        OpenedAt = openedAt;
+        Output = new Pipe(pipeOptions);
+    }
+
+    public ServiceChannel Service { get; }
+
+    /// <summary>Our key for the connection within its service (the connectionId, 0 for V1/V2).</summary>
+    public uint Id { get; }
+
+    public int StreamId { get; }
+
+    /// <summary>serviceId as sent in this connection's frames; null = field absent (V1 or unnamed).</summary>
+    public byte[]? WireServiceId { get; }
+
+    public string? WireServiceIdText { get; }
+
+    /// <summary>connectionId as sent; 0 = absent (V1/V2, or after a downgrade).</summary>
+    public uint WireConnectionId { get; set; }
+
+    public DateTimeOffset OpenedAt { get; }
+
+    public string? LocalPeer { get; private set; }
+
+    public bool Connecting => _socket is null && !IsClosing;
+
+    public bool IsClosing => Volatile.Read(ref _closing) != 0;
+
+    public long BytesFromLocal => Interlocked.Read(ref _bytesFromLocal);
+
+    public long BytesToLocal => Interlocked.Read(ref _bytesToLocal);
+
+    /// <summary>Tunnel -> local bytes. Written only by the session's dispatcher.</summary>
+    public Pipe Output { get; }
+
+    public string Key => $"{Service.Key}.{Id}";
+
+    public ConnectionSnapshot Snapshot() =>
+        new(Key, Id, StreamId, LocalPeer, Connecting, BytesFromLocal, BytesToLocal, OpenedAt);
+
+    /// <summary>Starts both pumps on a connected socket.</summary>
+    public void Start(Socket socket)
+    {
+        _socket = socket;
+        try
+        {
+            LocalPeer = socket.RemoteEndPoint?.ToString();
+            if (socket.AddressFamily != AddressFamily.Unix)
+            {
+                socket.NoDelay = true;
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+
+        if (IsClosing)
+        {
+            socket.Dispose();
+            return;
+        }
+
+        _ = ReadLoopAsync(socket);
+        _ = WriteLoopAsync(socket);
+    }
+
+    /// <summary>
+    /// Closes after writing what is already buffered toward the local side (a reset from the
+    /// tunnel). Dispatcher thread only. Returns false if the connection was already closing.
+    /// </summary>
+    public bool CloseGracefully()
+    {
+        bool first = Interlocked.Exchange(ref _closing, 1) == 0;
+        CompleteWriter();
+        if (_socket is null)
+        {
+            _abort.Cancel();
+        }
+
+        return first;
+    }
+
+    /// <summary>
+    /// Closes at once, dropping buffered bytes. Any thread. Returns true for the first close, so
+    /// exactly one side (local end, tunnel reset, user) reports the end.
+    /// </summary>
+    public bool Abort()
+    {
+        bool first = Interlocked.Exchange(ref _closing, 1) == 0;
+        _abort.Cancel();
+        Output.Reader.CancelPendingRead();
+        try
+        {
+            _socket?.Dispose();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        return first;
+    }
+
+    /// <summary>Dispatcher thread (or after the dispatcher ended): no more tunnel bytes for this connection.</summary>
+    public void CompleteWriter()
+    {
+        if (Interlocked.Exchange(ref _writerCompleted, 1) == 0)
+        {
+            Output.Writer.Complete();
+        }
+    }
+
+    public CancellationToken AbortToken => _abort.Token;
+
+    private async Task ReadLoopAsync(Socket socket)
+    {
+        int maxPayload = _link.MaxPayloadSize;
+        byte[]? buffer = null;
+        bool holdsSlot = false;
+        string? error = null;
+        try
+        {
+            while (true)
+            {
+                // Wait for bytes without a buffer, then for room in the session's send queue.
+                await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _abort.Token).ConfigureAwait(false);
+                await _link.WaitForDataSlotAsync(_abort.Token).ConfigureAwait(false);
+                holdsSlot = true;
+                buffer = ArrayPool<byte>.Shared.Rent(DataFrameEncoder.BufferSize(maxPayload));
+                int read = await socket.ReceiveAsync(buffer.AsMemory(DataFrameEncoder.PayloadOffset, maxPayload), SocketFlags.None, _abort.Token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                var (offset, length) = DataFrameEncoder.Encode(buffer, read, StreamId, WireServiceId, WireConnectionId);
+                Interlocked.Add(ref _bytesFromLocal, read);
+                if (!_link.EnqueueData(buffer, offset, length, read))
+                {
+                    break;
+                }
+
+                buffer = null;
+                holdsSlot = false;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            error = ex.Message;
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            if (holdsSlot)
+            {
+                _link.ReleaseDataSlot();
+            }
+        }
+
+        _link.OnLocalReadEnded(this, error);
+    }
+
+    private async Task WriteLoopAsync(Socket socket)
+    {
+        var reader = Output.Reader;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                if (result.IsCanceled)
+                {
+                    break;
+                }
+
+                foreach (var segment in result.Buffer)
+                {
+                    int sent = 0;
+                    while (sent < segment.Length)
+                    {
+                        sent += await socket.SendAsync(segment[sent..], SocketFlags.None, _abort.Token).ConfigureAwait(false);
+                    }
+
+                    Interlocked.Add(ref _bytesToLocal, segment.Length);
+                }
+
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    // Reset from the tunnel: everything is written, now close.
+                    try
+                    {
+                        socket.Shutdown(SocketShutdown.Both);
+                    }
+                    catch (SocketException)
+                    {
+                    }
+
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+            _abort.Cancel();
+            socket.Dispose();
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+
+namespace Gateway.Engine.Sessions;
+
+/// <summary>
+/// Client tokens (protocol.md section 2): the service's rule is <c>^[a-zA-Z0-9-]{32,128}$</c>. A session
+/// without one gets a random token so that the service accepts its reconnects (section 17).
+/// </summary>
+internal static partial class ClientTokens
+{
+    public const int MinLength = 32;
+
+    public const int MaxLength = 128;
+
+    public const int GeneratedLength = 48;
+
+    private const string Alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-";
+
+    /// <summary>A new token of <see cref="GeneratedLength"/> characters from a cryptographic random source.</summary>
+    public static string Generate() => RandomNumberGenerator.GetString(Alphabet, GeneratedLength);
+
+    public static bool IsValid(string? token) => token is not null && Pattern().IsMatch(token);
+
+    [GeneratedRegex("^[a-zA-Z0-9-]{32,128}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex Pattern();
+}

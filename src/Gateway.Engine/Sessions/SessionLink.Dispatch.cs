@@ -1,0 +1,359 @@
+using System.Buffers;
+using Gateway.Engine.Protocol;
+using Gateway.Engine.Protocol.Wire;
+using Gateway.Engine.Proxy;
+using MessageType = Gateway.Engine.Protocol.Wire.Message.Types.Type;
+
+namespace Gateway.Engine.Sessions;
+
+internal sealed partial class SessionLink
+{
+    private bool _serviceIdsReceived;
+
+    // Reads tunnel frames out of the byte pipe the receive loop fills and acts on each. The only
+    // writer of local connections' output pipes; awaiting one of them is the back-pressure.
+    private async Task DispatchLoopAsync()
+    {
+        var reader = _tunnelBytes.Reader;
+        int maxBody = Math.Min(FrameReader.MaxFrameBodyLength, _settings.MaxMessageSize);
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(_readStop.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                DrainRetired();
+                bool failed = false;
+                while (true)
+                {
+                    var status = FrameReader.TryRead(ref buffer, out var message, out var error, maxBody);
+                    if (status == FrameReadStatus.NeedMoreData)
+                    {
+                        break;
+                    }
+
+                    if (status == FrameReadStatus.Error)
+                    {
+                        End(new LinkEnd(LinkEndKind.ProtocolError, "the service sent a malformed tunnel frame: " + error.Detail));
+                        failed = true;
+                        break;
+                    }
+
+                    var pending = DispatchAsync(message!);
+                    if (!pending.IsCompletedSuccessfully)
+                    {
+                        await pending.ConfigureAwait(false);
+                    }
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (failed)
+                {
+                    return;
+                }
+
+                if (result.IsCompleted)
+                {
+                    if (!buffer.IsEmpty)
+                    {
+                        _log.Debug($"the connection ended inside a tunnel frame ({buffer.Length} bytes left)");
+                    }
+
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask DispatchAsync(Message message)
+    {
+        if (message.Type == MessageType.ServiceIds)
+        {
+            HandleServiceIds(message);
+            return default;
+        }
+
+        if (!_serviceIdsReceived)
+        {
+            // The reference waits for SERVICE_IDS and drops everything else (protocol.md 8.1 step 2).
+            if (message.Type != MessageType.Data)
+            {
+                _log.Warn($"ignored {Describe(message)}: SERVICE_IDS has not arrived yet");
+            }
+
+            return default;
+        }
+
+        switch (message.Type)
+        {
+            case MessageType.Data:
+                return HandleDataAsync(message);
+            case MessageType.StreamStart:
+                HandleStart(message, isStreamStart: true);
+                break;
+            case MessageType.ConnectionStart:
+                HandleStart(message, isStreamStart: false);
+                break;
+            case MessageType.StreamReset:
+                HandleStreamReset(message);
+                break;
+            case MessageType.ConnectionReset:
+                HandleConnectionReset(message);
+                break;
+            case MessageType.SessionReset:
+                HandleSessionReset();
+                break;
+            default:
+                HandleUnknown(message);
+                break;
+        }
+
+        return default;
+    }
+
+    private ValueTask HandleDataAsync(Message message)
+    {
+        var channel = FindChannel(message.ServiceId);
+        if (channel is null || message.StreamId == 0 || message.StreamId != channel.CurrentStreamId)
+        {
+            return default;
+        }
+
+        LocalConnection? connection;
+        if (message.ConnectionId == 0)
+        {
+            if (IsSource && _format == MessageFormat.V3)
+            {
+                Downgrade("DATA without a connection id");
+            }
+
+            connection = SingleConnection(channel);
+        }
+        else
+        {
+            channel.Connections.TryGetValue(message.ConnectionId, out connection);
+        }
+
+        if (connection is null || connection.IsClosing)
+        {
+            return default;
+        }
+
+        var payload = message.Payload.Span;
+        if (payload.IsEmpty)
+        {
+            return default;
+        }
+
+        var output = connection.Output.Writer;
+        output.Write(payload);
+        _session.AddBytesFromTunnel(payload.Length);
+        var flush = output.FlushAsync(_readStop.Token);
+        return flush.IsCompletedSuccessfully ? default : AwaitFlushAsync(flush, connection);
+    }
+
+    private async ValueTask AwaitFlushAsync(ValueTask<System.IO.Pipelines.FlushResult> flush, LocalConnection connection)
+    {
+        // The local reader is slower than the tunnel: stop reading the WebSocket until it catches up.
+        _session.SetDispatchPaused(true);
+        _log.Debug($"paused reading the tunnel: connection {connection.Key} has {_settings.TcpWriteBufferSize} bytes waiting");
+        try
+        {
+            await flush.ConfigureAwait(false);
+        }
+        finally
+        {
+            _session.SetDispatchPaused(false);
+        }
+    }
+
+    private static LocalConnection? SingleConnection(ServiceChannel channel)
+    {
+        if (channel.Connections.TryGetValue(0, out var connection))
+        {
+            return connection;
+        }
+
+        LocalConnection? oldest = null;
+        foreach (var candidate in channel.Connections.Values)
+        {
+            if (candidate.StreamId == channel.CurrentStreamId && (oldest is null || candidate.Id < oldest.Id))
+            {
+                oldest = candidate;
+            }
+        }
+
+        return oldest;
+    }
+
+    private void Downgrade(string why)
+    {
+        lock (_gate)
+        {
+            if (_format != MessageFormat.V3)
+            {
+                return;
+            }
+
+            _format = MessageFormat.V2;
+            foreach (var channel in _channels)
+            {
+                foreach (var connection in channel.Connections.Values)
+                {
+                    connection.WireConnectionId = 0;
+                }
+            }
+        }
+
+        _log.Info($"the peer speaks V2 ({why}): switching to the V2 message format, one connection per stream");
+    }
+
+    private void HandleStreamReset(Message message)
+    {
+        var channel = FindChannel(message.ServiceId);
+        lock (_gate)
+        {
+            if (channel is null || message.StreamId == 0 || message.StreamId != channel.CurrentStreamId)
+            {
+                _log.Debug($"ignored {Describe(message)}: not the current stream");
+                return;
+            }
+
+            CloseStream(channel, graceful: true);
+        }
+
+        _log.Info($"stream {message.StreamId} of {Name(channel)} reset by the peer");
+    }
+
+    private void HandleConnectionReset(Message message)
+    {
+        var channel = FindChannel(message.ServiceId);
+        if (channel is null || message.ConnectionId == 0 || !channel.Connections.TryGetValue(message.ConnectionId, out var connection))
+        {
+            _log.Debug($"ignored {Describe(message)}: no such connection");
+            return;
+        }
+
+        lock (_gate)
+        {
+            channel.Connections.TryRemove(new(message.ConnectionId, connection));
+            if (connection.CloseGracefully())
+            {
+                // The reference answers with the same CONNECTION_RESET (its local read fails); peers expect the echo.
+                EnqueueMessage(message);
+            }
+        }
+
+        _retired.Enqueue(connection);
+        _log.Debug($"connection {connection.Key} reset by the peer");
+    }
+
+    private void HandleSessionReset()
+    {
+        int closed = 0;
+        lock (_gate)
+        {
+            foreach (var channel in _channels)
+            {
+                closed += channel.Connections.Count;
+                CloseStream(channel, graceful: true);
+            }
+        }
+
+        _log.Warn($"SESSION_RESET from the service: closed {closed} local connection(s); the session stays connected");
+    }
+
+    private void HandleUnknown(Message message)
+    {
+        if (message.Ignorable)
+        {
+            _log.Debug($"ignored {Describe(message)} (ignorable)");
+            return;
+        }
+
+        var channel = FindChannel(message.ServiceId);
+        lock (_gate)
+        {
+            if (channel is null || message.StreamId == 0 || message.StreamId != channel.CurrentStreamId)
+            {
+                _log.Warn($"ignored {Describe(message)}: unknown type, not ignorable, and it names no live stream");
+                return;
+            }
+
+            EnqueueMessage(TunnelMessages.StreamReset(channel.CurrentStreamId, StreamServiceId(channel)));
+            CloseStream(channel, graceful: false);
+        }
+
+        _log.Warn($"{Describe(message)} has an unknown type and is not ignorable: reset stream {message.StreamId} of {Name(channel)}; other streams go on");
+    }
+
+    /// <summary>Closes every connection of the channel's stream and re-arms it. Caller holds the lock.</summary>
+    private void CloseStream(ServiceChannel channel, bool graceful)
+    {
+        foreach (var connection in channel.Connections.Values)
+        {
+            if (graceful)
+            {
+                connection.CloseGracefully();
+            }
+            else
+            {
+                connection.Abort();
+            }
+
+            _retired.Enqueue(connection);
+        }
+
+        channel.Connections.Clear();
+        channel.CurrentStreamId = 0;
+        channel.StreamAlive = false;
+    }
+
+    /// <summary>Connections closed from other threads get their output completed here, on the dispatcher.</summary>
+    private void DrainRetired()
+    {
+        while (_retired.TryDequeue(out var connection))
+        {
+            connection.CompleteWriter();
+        }
+    }
+
+    private ServiceChannel? FindChannel(string serviceId)
+    {
+        var channels = _channels;
+        if (string.IsNullOrEmpty(serviceId))
+        {
+            // V1 peers send no service id: the single service is meant (protocol.md section 9).
+            return channels.Count == 1 ? channels[0] : null;
+        }
+
+        foreach (var channel in channels)
+        {
+            if (string.Equals(channel.ServiceId, serviceId, StringComparison.Ordinal))
+            {
+                return channel;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>serviceId for stream-level messages we originate on this channel.</summary>
+    private string? StreamServiceId(ServiceChannel channel) =>
+        IsSource ? (_format == MessageFormat.V1 ? null : channel.ServiceId) : (channel.MirrorServiceId ? channel.ServiceId : null);
+
+    private static string Name(ServiceChannel? channel) => channel?.ServiceId is { } id ? $"service {id}" : "the service";
+
+    private static string Describe(Message message) =>
+        $"{(Enum.IsDefined(message.Type) ? message.Type.ToString() : $"type {(int)message.Type}")}"
+        + $"{(message.StreamId != 0 ? $" stream {message.StreamId}" : string.Empty)}"
+        + $"{(message.ServiceId.Length > 0 ? $" service {message.ServiceId}" : string.Empty)}"
+        + $"{(message.ConnectionId != 0 ? $" connection {message.ConnectionId}" : string.Empty)}";
+}

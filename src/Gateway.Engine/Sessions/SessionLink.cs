@@ -1,0 +1,293 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Text;
+using System.Threading.Channels;
+using Gateway.Engine.Protocol;
+using Gateway.Engine.Protocol.Wire;
+using Gateway.Engine.Proxy;
+using Gateway.Engine.Settings;
+using Gateway.Engine.Transport;
+
+namespace Gateway.Engine.Sessions;
+
+/// <summary>
+/// One WebSocket connection of a session, from the 101 to its end. Four loops: the receive loop
+/// (WebSocket frames -> a byte pipe), the dispatcher (tunnel frames out of that pipe -> local
+/// connections), the writer (the only writer of the WebSocket) and the pinger. The first failure
+/// ends the link once, with a reason; a new connection gets a new link (all stream and connection
+/// state starts over, as in the reference).
+/// </summary>
+internal sealed partial class SessionLink : IWebSocketControlHandler
+{
+    /// <summary>DATA frames queued toward the WebSocket per session; readers wait beyond that (bounded memory).</summary>
+    public const int DataQueueCapacity = 16;
+
+    private static readonly TimeSpan CloseFlushTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly TunnelSession _session;
+    private readonly TunnelWebSocket _socket;
+    private readonly ValidatedSpec _spec;
+    private readonly ProxySettings _settings;
+    private readonly SessionLog _log;
+    private readonly TimeProvider _time;
+    private readonly Channel<OutboundFrame> _outbound;
+    private readonly SemaphoreSlim _dataSlots = new(DataQueueCapacity, DataQueueCapacity);
+    private readonly Pipe _tunnelBytes;
+    private readonly PipeOptions _connectionPipeOptions;
+    private readonly CancellationTokenSource _readStop = new();
+    private readonly CancellationTokenSource _writeStop = new();
+    private readonly Lock _gate = new();
+    private readonly ConcurrentQueue<LocalConnection> _retired = new();
+    private List<ServiceChannel> _channels = [];
+    private LinkEnd? _end;
+    private volatile bool _ready;
+    private MessageFormat _format;
+
+    public SessionLink(TunnelSession session, TunnelWebSocket socket)
+    {
+        _session = session;
+        _socket = socket;
+        _spec = session.Spec;
+        _settings = _spec.Spec.Settings;
+        _log = session.Log;
+        _time = session.Time;
+        _format = _spec.Spec.Mode == SessionMode.Source ? _spec.Spec.MessageFormat : MessageFormat.V3;
+        _outbound = Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true });
+        long readBuffer = Math.Max(_settings.WebSocketReadBufferSize, 2 * FrameReader.MaxFrameBodyLength);
+        _tunnelBytes = new Pipe(new PipeOptions(pauseWriterThreshold: readBuffer, resumeWriterThreshold: readBuffer / 2, useSynchronizationContext: false));
+        long writeBuffer = _settings.TcpWriteBufferSize;
+        _connectionPipeOptions = new PipeOptions(pauseWriterThreshold: writeBuffer, resumeWriterThreshold: writeBuffer / 2, useSynchronizationContext: false);
+    }
+
+    public int MaxPayloadSize => _settings.MaxPayloadSize;
+
+    public string? ChannelId => _socket.ChannelId;
+
+    public MessageFormat Format => _format;
+
+    public bool IsSource => _spec.Spec.Mode == SessionMode.Source;
+
+    public async Task<LinkEnd> RunAsync(CancellationToken stop)
+    {
+        using var registration = stop.Register(() => End(new LinkEnd(LinkEndKind.Stopped, "stopped by the user")));
+        var writer = WriteLoopAsync();
+        var dispatcher = DispatchLoopAsync();
+        var pinger = PingLoopAsync();
+        var received = await _socket.ReceiveLoopAsync(_tunnelBytes.Writer, this, _readStop.Token).ConfigureAwait(false);
+        await _tunnelBytes.Writer.CompleteAsync().ConfigureAwait(false);
+        switch (received.Kind)
+        {
+            case ReceiveEndKind.CloseReceived:
+                // Deliver what arrived before the close frame, then answer it.
+                await WaitBoundedAsync(dispatcher, CloseFlushTimeout).ConfigureAwait(false);
+                Interlocked.CompareExchange(ref _end, new LinkEnd(LinkEndKind.Closed, received.Message, received.CloseCode, received.CloseReason), null);
+                break;
+            case ReceiveEndKind.ProtocolError:
+                End(new LinkEnd(LinkEndKind.ProtocolError, received.Message));
+                break;
+            case ReceiveEndKind.Dropped:
+                End(new LinkEnd(LinkEndKind.Dropped, received.Message));
+                break;
+            default:
+                End(new LinkEnd(LinkEndKind.Dropped, received.Message));
+                break;
+        }
+
+        var end = _end!;
+        _ready = false;
+        _readStop.Cancel();
+        var close = end.Kind switch
+        {
+            LinkEndKind.Closed => TunnelWebSocket.ClosePayload(end.CloseCode is null or 1005 or 1006 ? 1000 : end.CloseCode.Value, string.Empty),
+            LinkEndKind.Stopped => TunnelWebSocket.ClosePayload(1000, "session stopped"),
+            LinkEndKind.ConfigurationError => TunnelWebSocket.ClosePayload(1000, "local configuration does not match the tunnel"),
+            LinkEndKind.ProtocolError => TunnelWebSocket.ClosePayload(1002, "protocol error"),
+            _ => null,
+        };
+        if (close is not null)
+        {
+            EnqueueControl(WebSocketOpcode.Close, close);
+        }
+
+        _outbound.Writer.TryComplete();
+        await WaitBoundedAsync(writer, CloseFlushTimeout).ConfigureAwait(false);
+        _writeStop.Cancel();
+        _socket.Abort();
+        await Task.WhenAll(writer, dispatcher, pinger).ConfigureAwait(false);
+        Teardown();
+        await _socket.DisposeAsync().ConfigureAwait(false);
+        return end;
+    }
+
+    /// <summary>Ends the link with <paramref name="end"/> unless it already ended.</summary>
+    public void End(LinkEnd end)
+    {
+        if (Interlocked.CompareExchange(ref _end, end, null) is null)
+        {
+            _readStop.Cancel();
+        }
+    }
+
+    public bool HasEnded => Volatile.Read(ref _end) is not null;
+
+    private static async Task WaitBoundedAsync(Task task, TimeSpan timeout)
+    {
+        try
+        {
+            await task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
+    private void Teardown()
+    {
+        List<ServiceChannel> channels;
+        lock (_gate)
+        {
+            channels = _channels;
+        }
+
+        foreach (var channel in channels)
+        {
+            if (channel.Listener is { } listener && ReferenceEquals(listener.Target, channel))
+            {
+                listener.Target = null;
+            }
+
+            foreach (var connection in channel.Connections.Values)
+            {
+                connection.Abort();
+                connection.CompleteWriter();
+            }
+
+            channel.Connections.Clear();
+        }
+
+        DrainRetired();
+        while (_outbound.Reader.TryRead(out var frame))
+        {
+            Release(frame);
+        }
+    }
+
+    // ---- sending -------------------------------------------------------------------------
+
+    public Task WaitForDataSlotAsync(CancellationToken cancellationToken) => _dataSlots.WaitAsync(cancellationToken);
+
+    public void ReleaseDataSlot() => _dataSlots.Release();
+
+    /// <summary>Queues a DATA frame built by a connection's read loop. False when the link is ending (the caller keeps the buffer).</summary>
+    public bool EnqueueData(byte[] buffer, int offset, int length, int payloadBytes)
+    {
+        if (HasEnded || !_outbound.Writer.TryWrite(new OutboundFrame(WebSocketOpcode.Binary, buffer, offset, length, Pooled: true, HoldsSlot: true)))
+        {
+            return false;
+        }
+
+        _session.AddBytesToTunnel(payloadBytes);
+        return true;
+    }
+
+    /// <summary>Queues one tunnel message as its own WebSocket message (never coalesced; protocol.md section 18).</summary>
+    public void EnqueueMessage(Message message)
+    {
+        var buffer = new byte[TunnelWebSocket.MaxHeaderSize + FrameWriter.GetFrameLength(message)];
+        int length = FrameWriter.Write(message, buffer.AsSpan(TunnelWebSocket.MaxHeaderSize));
+        _outbound.Writer.TryWrite(new OutboundFrame(WebSocketOpcode.Binary, buffer, TunnelWebSocket.MaxHeaderSize, length, Pooled: false, HoldsSlot: false));
+    }
+
+    private void EnqueueControl(WebSocketOpcode opcode, ReadOnlySpan<byte> payload)
+    {
+        var buffer = new byte[TunnelWebSocket.MaxHeaderSize + payload.Length];
+        payload.CopyTo(buffer.AsSpan(TunnelWebSocket.MaxHeaderSize));
+        _outbound.Writer.TryWrite(new OutboundFrame(opcode, buffer, TunnelWebSocket.MaxHeaderSize, payload.Length, Pooled: false, HoldsSlot: false));
+    }
+
+    private void Release(in OutboundFrame frame)
+    {
+        if (frame.Pooled)
+        {
+            ArrayPool<byte>.Shared.Return(frame.Buffer);
+        }
+
+        if (frame.HoldsSlot)
+        {
+            _dataSlots.Release();
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _outbound.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_writeStop.Token).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var frame))
+                {
+                    try
+                    {
+                        await _socket.SendAsync(frame.Opcode, frame.Buffer, frame.Offset, frame.Length, _writeStop.Token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Release(frame);
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException or NotSupportedException)
+        {
+            if (ex is not OperationCanceledException)
+            {
+                End(new LinkEnd(LinkEndKind.Dropped, "sending to the service failed: " + (ex.InnerException?.Message ?? ex.Message)));
+            }
+        }
+    }
+
+    // ---- keepalive -----------------------------------------------------------------------
+
+    private async Task PingLoopAsync()
+    {
+        var period = TimeSpan.FromMilliseconds(_settings.PingPeriodMs);
+        try
+        {
+            while (!_readStop.IsCancellationRequested)
+            {
+                // Payload: Unix time in milliseconds as ASCII decimal, like the reference (protocol.md section 4).
+                string now = _time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+                EnqueueControl(WebSocketOpcode.Ping, Encoding.ASCII.GetBytes(now));
+                await Task.Delay(period, _time, _readStop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    void IWebSocketControlHandler.OnPing(ReadOnlySpan<byte> payload) => EnqueueControl(WebSocketOpcode.Pong, payload);
+
+    void IWebSocketControlHandler.OnPong(ReadOnlySpan<byte> payload)
+    {
+        // A pong that is not our decimal timestamp (empty, unsolicited, foreign) is ignored.
+        if (payload.Length is > 0 and <= 19
+            && long.TryParse(payload, NumberStyles.None, CultureInfo.InvariantCulture, out long sentAt))
+        {
+            long rtt = _time.GetUtcNow().ToUnixTimeMilliseconds() - sentAt;
+            if (rtt >= 0)
+            {
+                _session.RecordRtt(rtt);
+            }
+        }
+        else
+        {
+            _log.Debug($"ignored a pong whose payload is not a timestamp ({payload.Length} bytes)");
+        }
+    }
+
+    void IWebSocketControlHandler.OnReceivePaused(bool paused) => _session.SetReceivePaused(paused);
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Engine.Sessions;
+
+/// <summary>A session's recent log lines, kept for the UI (bounded), and forwarded to the logger.</summary>
+internal sealed partial class SessionLog(string sessionId, ILogger logger, TimeProvider time, int capacity = 200)
+{
+    private readonly Queue<SessionLogLine> _lines = new();
+    private readonly Lock _gate = new();
+
+    public void Write(LogLevel level, string message)
+    {
+        Log.SessionMessage(logger, level, sessionId, message);
+        if (level < LogLevel.Information)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_lines.Count == capacity)
+            {
+                _lines.Dequeue();
+            }
+
+            _lines.Enqueue(new SessionLogLine(time.GetUtcNow(), level.ToString(), message));
+        }
+    }
+
+    public void Debug(string message) => Write(LogLevel.Debug, message);
+
+    public void Info(string message) => Write(LogLevel.Information, message);
+
+    public void Warn(string message) => Write(LogLevel.Warning, message);
+
+    public void Error(string message) => Write(LogLevel.Error, message);
+
+    public IReadOnlyList<SessionLogLine> Recent()
+    {
+        lock (_gate)
+        {
+            return [.. _lines];
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2000, Message = "session {SessionId}: {Message}")]
+        public static partial void SessionMessage(ILogger logger, LogLevel level, string sessionId, string message);
+    }
+}

@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using Gateway.Engine.Proxy;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Engine.Sessions;
+
+/// <summary>
+/// Runs many sessions in one process: start, stop, list, get, reset one connection. Publishes a
+/// <see cref="SessionEvent"/> at once for state and connection changes and, at a bounded rate,
+/// counter snapshots, so a UI never slows the data path.
+/// </summary>
+public sealed class SessionManager : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, TunnelSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _published = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SessionManagerOptions _options;
+    private readonly ITimer _counterTimer;
+
+    public SessionManager(TimeProvider time, ILoggerFactory loggerFactory, IOptions<SessionManagerOptions>? options = null)
+    {
+        _time = time;
+        _logger = loggerFactory.CreateLogger("Gateway.Engine.Sessions");
+        _options = options?.Value ?? new SessionManagerOptions();
+        _counterTimer = time.CreateTimer(_ => PublishCounters(), null, _options.CounterInterval, _options.CounterInterval);
+    }
+
+    /// <summary>Raised on a thread of the engine; handlers must be quick and must not throw.</summary>
+    public event Action<SessionEvent>? Changed;
+
+    /// <summary>Validates <paramref name="spec"/> and starts it. Never throws for bad input.</summary>
+    public SessionStartResult Start(SessionSpec spec, IServiceIdResolver? resolver = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var validation = SessionSpecValidator.Validate(spec);
+        if (!validation.IsValid)
+        {
+            return new SessionStartResult(null, validation.Errors);
+        }
+
+        string id = Guid.NewGuid().ToString("n")[..12];
+        TunnelSession session;
+        try
+        {
+            session = new TunnelSession(id, validation.Spec!, resolver, _time, _logger, _options.ConnectTimeout, OnSessionChanged);
+        }
+        catch (ArgumentException ex)
+        {
+            return new SessionStartResult(null, [new SpecError("bindAddress", ex.Message)]);
+        }
+
+        try
+        {
+            session.Start();
+        }
+        catch (PortConflictException ex)
+        {
+            return new SessionStartResult(null, [new SpecError("services", ex.Message)], IsConflict: true);
+        }
+
+        _sessions[id] = session;
+        TrimFinished();
+        var snapshot = session.Snapshot();
+        Changed?.Invoke(new SessionEvent(SessionEventKind.Changed, snapshot));
+        return new SessionStartResult(snapshot, []);
+    }
+
+    public IReadOnlyList<SessionSnapshot> List() =>
+        _sessions.Values.OrderBy(s => s.CreatedAt).Select(s => s.Snapshot()).ToList();
+
+    public SessionSnapshot? Get(string id) => _sessions.TryGetValue(id, out var session) ? session.Snapshot() : null;
+
+    public IReadOnlyList<SessionLogLine>? GetLog(string id) => _sessions.TryGetValue(id, out var session) ? session.Log.Recent() : null;
+
+    /// <summary>Stops a session (close frame to the service, local connections closed). False if unknown.</summary>
+    public async Task<SessionSnapshot?> StopAsync(string id)
+    {
+        if (!_sessions.TryGetValue(id, out var session))
+        {
+            return null;
+        }
+
+        await session.StopAsync().ConfigureAwait(false);
+        return session.Snapshot();
+    }
+
+    /// <summary>Resets one connection (<c>serviceId.connectionId</c>): its CONNECTION_RESET goes to the peer. Null if the session is unknown.</summary>
+    public bool? ResetConnection(string id, string connectionKey) =>
+        _sessions.TryGetValue(id, out var session) ? session.ResetConnection(connectionKey) : null;
+
+    /// <summary>Forgets a finished session. False if it is unknown or still running.</summary>
+    public bool Remove(string id)
+    {
+        if (!_sessions.TryGetValue(id, out var session) || !session.IsFinished)
+        {
+            return false;
+        }
+
+        _sessions.TryRemove(id, out _);
+        _published.TryRemove(id, out _);
+        Changed?.Invoke(new SessionEvent(SessionEventKind.Removed, session.Snapshot()));
+        return true;
+    }
+
+    public async Task StopAllAsync()
+    {
+        await Task.WhenAll(_sessions.Values.Select(s => s.StopAsync())).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _counterTimer.DisposeAsync().ConfigureAwait(false);
+        await StopAllAsync().ConfigureAwait(false);
+    }
+
+    private void OnSessionChanged(TunnelSession session, bool stateChanged)
+    {
+        var snapshot = session.Snapshot();
+        _published[session.Id] = session.Version;
+        try
+        {
+            Changed?.Invoke(new SessionEvent(SessionEventKind.Changed, snapshot));
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "a session event handler failed");
+        }
+    }
+
+    private void PublishCounters()
+    {
+        if (Changed is null)
+        {
+            return;
+        }
+
+        foreach (var session in _sessions.Values)
+        {
+            long version = session.Version;
+            if (_published.TryGetValue(session.Id, out long seen) && seen == version)
+            {
+                continue;
+            }
+
+            _published[session.Id] = version;
+            try
+            {
+                Changed?.Invoke(new SessionEvent(SessionEventKind.Counters, session.Snapshot()));
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "a session event handler failed");
+            }
+        }
+    }
+
+    private void TrimFinished()
+    {
+        var finished = _sessions.Values.Where(s => s.IsFinished).OrderBy(s => s.CreatedAt).ToList();
+        for (int i = 0; i < finished.Count - _options.MaxFinishedSessions; i++)
+        {
+            _sessions.TryRemove(finished[i].Id, out _);
+            _published.TryRemove(finished[i].Id, out _);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using Gateway.Engine.Transport;
+
+namespace Gateway.Engine.Sessions;
+
+internal sealed partial class TunnelSession
+{
+    private async Task RunAsync()
+    {
+        var settings = Spec.Spec.Settings;
+        var connectRetry = new RetryPolicy(settings.RetryDelayMs, settings.ConnectRetryCount);
+        var token = _stop.Token;
+        int failures = 0;
+        bool everConnected = false;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var outcome = await TunnelConnector.ConnectAsync(Spec, ConnectTimeout, token).ConfigureAwait(false);
+                if (outcome.Failure is { } failure)
+                {
+                    lock (_stateGate)
+                    {
+                        _lastError = failure.ToString();
+                        _channelId = failure.ChannelId ?? _channelId;
+                        _handshakeStatus = failure.StatusCode;
+                        _handshakeBody = failure.Body;
+                    }
+
+                    if (failure.IsFinal)
+                    {
+                        Log.Error($"handshake rejected: {failure}");
+                        Finish(SessionState.Failed, $"the service rejected the handshake: {failure}");
+                        return;
+                    }
+
+                    failures++;
+                    var delay = connectRetry.NextDelay(failures);
+                    if (delay is null)
+                    {
+                        Log.Error($"giving up after {failures} failed attempt(s): {failure}");
+                        Finish(SessionState.Failed, $"could not connect after {failures} attempt(s) (websocket.connect_retry_count {settings.ConnectRetryCount}): {failure}");
+                        return;
+                    }
+
+                    Log.Warn($"connect failed ({failure}); retry {failures} in {delay.Value.TotalSeconds:0.###} s");
+                    SetState(everConnected ? SessionState.Reconnecting : SessionState.Connecting, $"retrying in {delay.Value.TotalSeconds:0.#} s: {failure.Message}");
+                    await Task.Delay(delay.Value, Time, token).ConfigureAwait(false);
+                    continue;
+                }
+
+                failures = 0;
+                everConnected = true;
+                var link = new SessionLink(this, outcome.Socket!);
+                lock (_stateGate)
+                {
+                    _link = link;
+                    _channelId = outcome.Socket!.ChannelId;
+                    _connectedAt = Time.GetUtcNow();
+                    _handshakeStatus = null;
+                    _handshakeBody = null;
+                }
+
+                Log.Info($"connected to {Spec.Endpoint} (channel-id {outcome.Socket!.ChannelId ?? "none"})");
+                SetState(SessionState.Connected, "waiting for SERVICE_IDS");
+                var end = await link.RunAsync(token).ConfigureAwait(false);
+                lock (_stateGate)
+                {
+                    _link = null;
+                }
+
+                switch (end.Kind)
+                {
+                    case LinkEndKind.Stopped:
+                        Finish(SessionState.Stopped, "stopped by the user");
+                        return;
+                    case LinkEndKind.Closed:
+                        lock (_stateGate)
+                        {
+                            _closeCode = end.CloseCode;
+                            _closeReason = end.CloseReason;
+                        }
+
+                        Log.Info($"the service closed the tunnel: code {end.CloseCode}{(string.IsNullOrEmpty(end.CloseReason) ? string.Empty : $" \"{end.CloseReason}\"")}");
+                        Finish(SessionState.Closed, $"closed by the service (code {end.CloseCode}{(string.IsNullOrEmpty(end.CloseReason) ? string.Empty : $": {end.CloseReason}")})");
+                        return;
+                    case LinkEndKind.ConfigurationError:
+                        Finish(SessionState.Failed, end.Message);
+                        return;
+                }
+
+                lock (_stateGate)
+                {
+                    _lastError = end.Message;
+                }
+
+                if (!settings.ReconnectOnDataError)
+                {
+                    Log.Error($"connection lost ({end.Message}); websocket.reconnect_on_data_error is false");
+                    Finish(SessionState.Failed, $"connection lost: {end.Message}");
+                    return;
+                }
+
+                Interlocked.Increment(ref _reconnects);
+                var backoff = connectRetry.NextDelay(1) ?? TimeSpan.FromMilliseconds(settings.RetryDelayMs);
+                Log.Warn($"connection lost ({end.Message}); reconnecting in {backoff.TotalSeconds:0.###} s");
+                SetState(SessionState.Reconnecting, $"connection lost: {end.Message}");
+                await Task.Delay(backoff, Time, token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // Never take the process down: a bug in one session ends that session, visibly.
+            Log.Error($"session failed unexpectedly: {ex}");
+            Finish(SessionState.Failed, "internal error: " + ex.Message);
+            return;
+        }
+        finally
+        {
+            DisposeListeners();
+        }
+
+        Finish(SessionState.Stopped, "stopped by the user");
+    }
+
+    private void SetState(SessionState state, string? reason)
+    {
+        bool changed;
+        lock (_stateGate)
+        {
+            if (_state is SessionState.Closed or SessionState.Failed or SessionState.Stopped)
+            {
+                return;
+            }
+
+            changed = _state != state || _stateReason != reason;
+            _state = state;
+            _stateReason = reason;
+        }
+
+        if (changed)
+        {
+            Interlocked.Increment(ref _version);
+            _onChanged(this, true);
+        }
+    }
+
+    private void Finish(SessionState state, string reason)
+    {
+        lock (_stateGate)
+        {
+            if (_state is SessionState.Closed or SessionState.Failed or SessionState.Stopped)
+            {
+                return;
+            }
+
+            _state = state;
+            _stateReason = reason;
+            _endedAt = Time.GetUtcNow();
+        }
+
+        Log.Info($"ended: {state} ({reason})");
+        Interlocked.Increment(ref _version);
+        _onChanged(this, true);
+    }
+
+    /// <summary>Called by the connected link once SERVICE_IDS set up the services.</summary>
+    public void MarkReady() => SetState(SessionState.Connected, null);
+
+    public SessionSnapshot Snapshot()
+    {
+        lock (_stateGate)
+        {
+            var services = _link?.SnapshotServices() ?? [];
+            long rtt = Interlocked.Read(ref _rttMs);
+            return new SessionSnapshot
+            {
+                Id = Id,
+                Name = Spec.Spec.Name,
+                Mode = Spec.Spec.Mode,
+                Endpoint = Spec.Endpoint.ToString(),
+                State = _state,
+                StateReason = _stateReason,
+                MessageFormat = _link?.Format ?? Spec.Spec.MessageFormat,
+                CreatedAt = CreatedAt,
+                ConnectedAt = _connectedAt,
+                EndedAt = _endedAt,
+                RttMs = rtt < 0 ? null : rtt,
+                Reconnects = Volatile.Read(ref _reconnects),
+                LastError = _lastError,
+                ChannelId = _channelId,
+                HandshakeStatus = _handshakeStatus,
+                HandshakeBody = _handshakeBody,
+                CloseCode = _closeCode,
+                CloseReason = _closeReason,
+                ReceivePaused = Volatile.Read(ref _receivePaused) > 0 || Volatile.Read(ref _dispatchPaused) > 0,
+                BytesToTunnel = Interlocked.Read(ref _bytesToTunnel),
+                BytesFromTunnel = Interlocked.Read(ref _bytesFromTunnel),
+                ActiveConnections = services.Sum(s => s.Connections.Count),
+                Services = services,
+            };
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using System.Net;
+using System.Net.Sockets;
+using Gateway.Engine.Proxy;
+using Gateway.Engine.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Engine.Sessions;
+
+/// <summary>
+/// One tunnel end: connects, runs a <see cref="SessionLink"/> per WebSocket connection, reconnects
+/// with back-off, and ends Closed, Failed or Stopped. Source listeners belong to the session, not to
+/// a link, so a port stays bound across reconnects.
+/// </summary>
+internal sealed partial class TunnelSession
+{
+    private readonly Action<TunnelSession, bool> _onChanged;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _stateGate = new();
+    private readonly Dictionary<int, SourceListener> _listenersByPort = [];
+    private readonly Dictionary<string, SourceListener> _ephemeralListeners = new(StringComparer.Ordinal);
+    private readonly IPAddress? _listenAddress;
+    private Task _run = Task.CompletedTask;
+    private SessionLink? _link;
+    private SessionState _state = SessionState.Connecting;
+    private string? _stateReason = "connecting";
+    private string? _lastError;
+    private string? _channelId;
+    private int? _handshakeStatus;
+    private string? _handshakeBody;
+    private int? _closeCode;
+    private string? _closeReason;
+    private DateTimeOffset? _connectedAt;
+    private DateTimeOffset? _endedAt;
+    private int _reconnects;
+    private long _bytesToTunnel;
+    private long _bytesFromTunnel;
+    private long _rttMs = -1;
+    private int _receivePaused;
+    private int _dispatchPaused;
+    private long _version;
+
+    public TunnelSession(string id, ValidatedSpec spec, IServiceIdResolver? resolver, TimeProvider time, ILogger logger, TimeSpan connectTimeout, Action<TunnelSession, bool> onChanged)
+    {
+        Id = id;
+        Spec = spec;
+        Resolver = resolver;
+        Time = time;
+        ConnectTimeout = connectTimeout;
+        _onChanged = onChanged;
+        CreatedAt = time.GetUtcNow();
+        Log = new SessionLog(id, logger, time);
+        string? bind = spec.Spec.BindAddress;
+        if (spec.Spec.Mode == SessionMode.Source)
+        {
+            _listenAddress = ResolveAddress(bind ?? spec.Spec.Settings.DefaultBindAddress);
+        }
+        else if (bind is not null)
+        {
+            DestinationBindAddress = ResolveAddress(bind);
+        }
+    }
+
+    public string Id { get; }
+
+    public ValidatedSpec Spec { get; }
+
+    public IServiceIdResolver? Resolver { get; }
+
+    public TimeProvider Time { get; }
+
+    public TimeSpan ConnectTimeout { get; }
+
+    public SessionLog Log { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public IPAddress? DestinationBindAddress { get; }
+
+    public Task Completion => _run;
+
+    /// <summary>Bumped on every change a snapshot would show; the manager publishes counters when it moves.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    public bool IsFinished
+    {
+        get
+        {
+            lock (_stateGate)
+            {
+                return _state is SessionState.Closed or SessionState.Failed or SessionState.Stopped;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Binds the source ports named in the spec (a conflict fails the start at once, naming the
+    /// port), then runs the session in the background.
+    /// </summary>
+    public void Start()
+    {
+        if (Spec.Spec.Mode == SessionMode.Source)
+        {
+            foreach (var mapping in Spec.Services)
+            {
+                int port = mapping.Endpoint.Port;
+                if (port == 0 || _listenersByPort.ContainsKey(port))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    _listenersByPort[port] = SourceListener.Bind(_listenAddress!, port);
+                }
+                catch (SocketException ex)
+                {
+                    DisposeListeners();
+                    throw new PortConflictException(port, _listenAddress!, ex);
+                }
+            }
+        }
+
+        Log.Info($"starting: {Spec.Spec.Mode.ToString().ToLowerInvariant()} to {Spec.Endpoint}");
+        _run = Task.Run(RunAsync);
+    }
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _run.ConfigureAwait(false);
+    }
+
+    public bool ResetConnection(string key) => _link?.ResetConnection(key) ?? false;
+
+    public void AddBytesToTunnel(int count)
+    {
+        Interlocked.Add(ref _bytesToTunnel, count);
+        Interlocked.Increment(ref _version);
+    }
+
+    public void AddBytesFromTunnel(int count)
+    {
+        Interlocked.Add(ref _bytesFromTunnel, count);
+        Interlocked.Increment(ref _version);
+    }
+
+    public void RecordRtt(long milliseconds)
+    {
+        Interlocked.Exchange(ref _rttMs, milliseconds);
+        Interlocked.Increment(ref _version);
+    }
+
+    public void SetReceivePaused(bool paused) => Interlocked.Add(ref _receivePaused, paused ? 1 : -1);
+
+    public void SetDispatchPaused(bool paused)
+    {
+        Interlocked.Exchange(ref _dispatchPaused, paused ? 1 : 0);
+        Interlocked.Increment(ref _version);
+    }
+
+    /// <summary>Something a snapshot shows changed (connections, services): tell the manager now.</summary>
+    public void NotifyChanged()
+    {
+        Interlocked.Increment(ref _version);
+        _onChanged(this, false);
+    }
+
+    private static IPAddress ResolveAddress(string host)
+    {
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return IPAddress.Loopback;
+        }
+
+        if (IPAddress.TryParse(host.Trim('[', ']'), out var address))
+        {
+            return address;
+        }
+
+        try
+        {
+            var addresses = Dns.GetHostAddresses(host);
+            return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses[0];
+        }
+        catch (SocketException ex)
+        {
+            throw new ArgumentException($"bind address {host} does not resolve: {ex.Message}", nameof(host), ex);
+        }
+    }
+}

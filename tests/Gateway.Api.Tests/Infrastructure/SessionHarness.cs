@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Sockets;
+using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gateway.Api.Tests.Infrastructure;
+
+/// <summary>Starts engine sessions against a test gateway's built-in relay and waits for their states.</summary>
+internal static class SessionHarness
+{
+    public static SessionManager Sessions(this TestGateway gateway) => gateway.Services.GetRequiredService<SessionManager>();
+
+    public static string CaDirectory(this TestGateway gateway) => Path.Combine(gateway.DataDirectory, "tls", "ca");
+
+    /// <summary>Fast settings for tests: short retry and ping periods.</summary>
+    public static ProxySettings FastSettings { get; } = ProxySettings.Default with
+    {
+        RetryDelayMs = 100,
+        TcpConnectionRetryCount = 1,
+        TcpConnectionRetryDelayMs = 100,
+        PingPeriodMs = 1000,
+    };
+
+    public static SessionSpec Spec(this TestGateway gateway, SessionMode mode, string accessToken, string services, ProxySettings? settings = null) => new()
+    {
+        Mode = mode,
+        Endpoint = $"wss://127.0.0.1:{gateway.HttpsBase.Port}",
+        AccessToken = accessToken,
+        Services = services,
+        CaPath = gateway.CaDirectory(),
+        BindAddress = mode == SessionMode.Source ? "127.0.0.1" : null,
+        Settings = settings ?? FastSettings,
+    };
+
+    public static SessionSnapshot StartOrThrow(this SessionManager sessions, SessionSpec spec)
+    {
+        var result = sessions.Start(spec);
+        Assert.True(result.Started, string.Join("; ", result.Errors.Select(e => $"{e.Field}: {e.Message}")));
+        return result.Session!;
+    }
+
+    /// <summary>Waits (event-driven, bounded) until the session's snapshot satisfies <paramref name="condition"/>.</summary>
+    public static async Task<SessionSnapshot> WaitForAsync(this SessionManager sessions, string id, Func<SessionSnapshot, bool> condition, TimeSpan? timeout = null)
+    {
+        var signal = new SemaphoreSlim(0);
+        void OnChanged(SessionEvent e)
+        {
+            if (e.Session.Id == id)
+            {
+                signal.Release();
+            }
+        }
+
+        sessions.Changed += OnChanged;
+        try
+        {
+            using var cts = new CancellationTokenSource(timeout ?? TestGateway.Timeout);
+            while (true)
+            {
+                var snapshot = sessions.Get(id) ?? throw new InvalidOperationException($"session {id} is gone");
+                if (condition(snapshot))
+                {
+                    return snapshot;
+                }
+
+                try
+                {
+                    await signal.WaitAsync(TimeSpan.FromMilliseconds(250), cts.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new TimeoutException($"session {id} did not reach the expected state; last: {snapshot.State} ({snapshot.StateReason}), error {snapshot.LastError}");
+                }
+            }
+        }
+        finally
+        {
+            sessions.Changed -= OnChanged;
+        }
+    }
+
+    public static Task<SessionSnapshot> WaitReadyAsync(this SessionManager sessions, string id) =>
+        sessions.WaitForAsync(id, s => s.State == SessionState.Connected && s.StateReason is null);
+
+    /// <summary>A port that was free a moment ago (bind 0, read, release).</summary>
+    public static int FreePort()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)listener.LocalEndPoint!).Port;
+    }
+}
