@@ -76,9 +76,22 @@ internal sealed class SourceListener : IDisposable
             {
                 return;
             }
-            catch (SocketException)
+            catch (SocketException ex)
             {
-                // A connection reset before accept completed, or descriptors ran out: keep listening.
+                // A connection reset before accept completed: keep listening. Out of descriptors:
+                // keep listening too, but do not spin.
+                if (ex.SocketErrorCode != SocketError.ConnectionReset && ex.SocketErrorCode != SocketError.ConnectionAborted)
+                {
+                    try
+                    {
+                        await Task.Delay(100, _stop.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+
                 continue;
             }
 

@@ -38,7 +38,7 @@ internal static class TunnelConnector
             {
                 await socket.ConnectAsync(proxy?.Host ?? endpoint.Host, proxy?.Port ?? endpoint.Port, token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is SocketException or OperationCanceledException)
             {
                 return ConnectOutcome.Fail(ConnectFailureKind.Network, $"cannot {stage}: {Describe(ex, timeout)}");
             }
