@@ -161,6 +161,8 @@ internal sealed partial class TunnelSession
             _endedAt = Time.GetUtcNow();
         }
 
+        // Ports are released before anyone hears of the end, so a restart on the same port works.
+        DisposeListeners();
         Log.Info($"ended: {state} ({reason})");
         Interlocked.Increment(ref _version);
         _onChanged(this, true);
