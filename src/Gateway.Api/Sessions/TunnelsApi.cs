@@ -43,10 +43,14 @@ internal static class TunnelsApi
         var spec = ToSpec(body, errors);
         if (errors.Count > 0)
         {
+            // Report everything at once: the body-level errors plus what the spec itself has wrong
+            // (services are judged by mode, so they are left out when the mode is unusable).
+            bool modeKnown = errors.TrueForAll(e => e.Field != "mode");
+            errors.AddRange(SessionSpecValidator.Validate(spec).Errors.Where(e => modeKnown || e.Field != "services"));
             return Invalid(errors);
         }
 
-        var result = sessions.Start(spec!);
+        var result = sessions.Start(spec);
         if (result.IsConflict)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: result.Errors[0].Message);
@@ -86,7 +90,7 @@ internal static class TunnelsApi
             true => TypedResults.NoContent(),
         };
 
-    private static SessionSpec? ToSpec(StartTunnelBody body, List<SpecError> errors)
+    private static SessionSpec ToSpec(StartTunnelBody body, List<SpecError> errors)
     {
         SessionMode mode = default;
         switch (body.Mode?.Trim().ToLowerInvariant())
@@ -122,7 +126,7 @@ internal static class TunnelsApi
             }
         }
 
-        return errors.Count > 0 ? null : new SessionSpec
+        return new SessionSpec
         {
             Name = body.Name,
             Mode = mode,

@@ -122,7 +122,14 @@ internal sealed class LocalConnection
     {
         bool first = Interlocked.Exchange(ref _closing, 1) == 0;
         _abort.Cancel();
-        Output.Reader.CancelPendingRead();
+        try
+        {
+            Output.Reader.CancelPendingRead();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
         try
         {
             _socket?.Dispose();
@@ -203,6 +210,7 @@ internal sealed class LocalConnection
     private async Task WriteLoopAsync(Socket socket)
     {
         var reader = Output.Reader;
+        bool graceful = false;
         try
         {
             while (true)
@@ -227,10 +235,13 @@ internal sealed class LocalConnection
                 reader.AdvanceTo(result.Buffer.End);
                 if (result.IsCompleted)
                 {
-                    // Reset from the tunnel: everything is written, now close.
+                    // Reset from the tunnel: everything is written; FIN now. The socket is closed by
+                    // the read loop once it stopped, so no receive is pending at close (which would
+                    // turn the close into a reset and could lose the tail).
                     try
                     {
-                        socket.Shutdown(SocketShutdown.Both);
+                        socket.Shutdown(SocketShutdown.Send);
+                        graceful = true;
                     }
                     catch (SocketException)
                     {
@@ -247,7 +258,10 @@ internal sealed class LocalConnection
         {
             await reader.CompleteAsync().ConfigureAwait(false);
             _abort.Cancel();
-            socket.Dispose();
+            if (!graceful)
+            {
+                socket.Dispose();
+            }
         }
     }
 }

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace Gateway.Api.Tests.Infrastructure;
 
-/// <summary>A TCP echo server on 127.0.0.1 (or ::1) port 0 that echoes every connection until it closes.</summary>
+/// <summary>A TCP echo server on 127.0.0.1 (or ::1), port 0 unless given, that echoes every connection until it closes.</summary>
 internal sealed class EchoListener : IDisposable
 {
     private readonly TcpListener _listener;
@@ -21,9 +21,9 @@ internal sealed class EchoListener : IDisposable
 
     public int Accepted => Volatile.Read(ref _accepted);
 
-    public static EchoListener Start(IPAddress? address = null)
+    public static EchoListener Start(IPAddress? address = null, int port = 0)
     {
-        var listener = new TcpListener(address ?? IPAddress.Loopback, 0);
+        var listener = new TcpListener(address ?? IPAddress.Loopback, port);
         listener.Start(512);
         return new EchoListener(listener);
     }

@@ -25,6 +25,13 @@ internal sealed class LogSink : ILoggerProvider
         }
     }
 
+    /// <summary>Fails if anything was logged at Error or Critical (a happy path logs none).</summary>
+    public void AssertNoErrors()
+    {
+        var errors = _lines.Where(l => l.Level >= LogLevel.Error).Select(l => l.ToString()).ToList();
+        Assert.True(errors.Count == 0, "unexpected error log lines:\n" + string.Join("\n", errors));
+    }
+
     internal sealed record LogLine(LogLevel Level, string Category, int EventId, string Message, Exception? Exception)
     {
         public override string ToString() => $"{Level} {Category}[{EventId}] {Message} {Exception}";

@@ -83,6 +83,82 @@ internal static class SessionHarness
     public static Task<SessionSnapshot> WaitReadyAsync(this SessionManager sessions, string id) =>
         sessions.WaitForAsync(id, s => s.State == SessionState.Connected && s.StateReason is null);
 
+    public static bool IsReady(SessionSnapshot snapshot) => snapshot.State == SessionState.Connected && snapshot.StateReason is null;
+
+    /// <summary>
+    /// Starts a source session on ports from <see cref="FreePort"/>; <paramref name="specForPorts"/> builds
+    /// the spec from <paramref name="portCount"/> ports. Retries with new ports when another test took one meanwhile.
+    /// </summary>
+    public static (SessionSnapshot Session, int[] Ports) StartSourceOnFreePorts(this SessionManager sessions, int portCount, Func<int[], SessionSpec> specForPorts)
+    {
+        SessionStartResult? result = null;
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            var ports = Enumerable.Range(0, portCount).Select(_ => FreePort()).ToArray();
+            if (ports.Distinct().Count() != ports.Length)
+            {
+                continue;
+            }
+
+            result = sessions.Start(specForPorts(ports));
+            if (result.Started)
+            {
+                return (result.Session!, ports);
+            }
+
+            if (!result.IsConflict)
+            {
+                break;
+            }
+        }
+
+        Assert.Fail("could not start the source session: " + string.Join("; ", result?.Errors.Select(e => $"{e.Field}: {e.Message}") ?? []));
+        throw new InvalidOperationException("unreachable");
+    }
+
+    /// <summary>Waits (event-driven, bounded) until every session in <paramref name="ids"/> satisfies <paramref name="condition"/>.</summary>
+    public static async Task<IReadOnlyList<SessionSnapshot>> WaitAllAsync(this SessionManager sessions, IReadOnlyCollection<string> ids, Func<SessionSnapshot, bool> condition, TimeSpan? timeout = null)
+    {
+        var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
+        var signal = new SemaphoreSlim(0);
+        void OnChanged(SessionEvent e)
+        {
+            if (wanted.Contains(e.Session.Id))
+            {
+                signal.Release();
+            }
+        }
+
+        sessions.Changed += OnChanged;
+        try
+        {
+            using var cts = new CancellationTokenSource(timeout ?? TestGateway.Timeout);
+            while (true)
+            {
+                var snapshots = ids.Select(id => sessions.Get(id) ?? throw new InvalidOperationException($"session {id} is gone")).ToList();
+                var pending = snapshots.Where(s => !condition(s)).ToList();
+                if (pending.Count == 0)
+                {
+                    return snapshots;
+                }
+
+                try
+                {
+                    await signal.WaitAsync(TimeSpan.FromMilliseconds(250), cts.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    var sample = string.Join("; ", pending.Take(5).Select(s => $"{s.Id} {s.Mode} {s.State} ({s.StateReason}) error {s.LastError}"));
+                    throw new TimeoutException($"{pending.Count} of {ids.Count} session(s) did not reach the expected state, e.g. {sample}");
+                }
+            }
+        }
+        finally
+        {
+            sessions.Changed -= OnChanged;
+        }
+    }
+
     /// <summary>A port that was free a moment ago (bind 0, read, release).</summary>
     public static int FreePort()
     {

@@ -52,7 +52,8 @@ internal sealed class TestGateway : IAsyncDisposable
     public static string NewDataDirectory() =>
         Directory.CreateTempSubdirectory("gateway-test-").FullName;
 
-    public static async Task<TestGateway> StartAsync(string? dataDirectory = null, TimeProvider? time = null)
+    /// <param name="httpsPort">0 for any free port; a fixed port lets a restarted gateway keep its address.</param>
+    public static async Task<TestGateway> StartAsync(string? dataDirectory = null, TimeProvider? time = null, int httpsPort = 0)
     {
         dataDirectory ??= NewDataDirectory();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -62,7 +63,7 @@ internal sealed class TestGateway : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration["Gateway:DataDirectory"] = dataDirectory;
-        builder.WebHost.UseUrls("https://127.0.0.1:0", "http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"https://127.0.0.1:{httpsPort}", "http://127.0.0.1:0");
         var logs = new LogSink();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
