@@ -144,8 +144,11 @@ internal static class TunnelsApi
         };
     }
 
+    // The engine names the spec's property; the body calls the message format destinationClientType.
     private static ValidationProblem Invalid(IReadOnlyList<SpecError> errors) =>
-        TypedResults.ValidationProblem(errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
+        TypedResults.ValidationProblem(errors
+            .GroupBy(e => e.Field == "messageFormat" ? "destinationClientType" : e.Field)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
 
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Session not found", detail: $"No session has id '{id}'.");

@@ -156,14 +156,14 @@ internal sealed partial class SessionLink
         output.Write(payload);
         _session.AddBytesFromTunnel(payload.Length);
         var flush = output.FlushAsync(_readStop.Token);
-        return flush.IsCompletedSuccessfully ? default : AwaitFlushAsync(flush, connection);
+        return flush.IsCompletedSuccessfully ? default : AwaitFlushAsync(flush);
     }
 
-    private async ValueTask AwaitFlushAsync(ValueTask<System.IO.Pipelines.FlushResult> flush, LocalConnection connection)
+    private async ValueTask AwaitFlushAsync(ValueTask<System.IO.Pipelines.FlushResult> flush)
     {
         // The local reader is slower than the tunnel: stop reading the WebSocket until it catches up.
+        // Visible in the snapshot (ReceivePaused); not logged, a slow reader pauses once per frame.
         _session.SetDispatchPaused(true);
-        _log.Debug($"paused reading the tunnel: connection {connection.Key} has {_settings.TcpWriteBufferSize} bytes waiting");
         try
         {
             await flush.ConfigureAwait(false);

@@ -74,7 +74,7 @@ public sealed class SessionManager : IAsyncDisposable
 
     public IReadOnlyList<SessionLogLine>? GetLog(string id) => _sessions.TryGetValue(id, out var session) ? session.Log.Recent() : null;
 
-    /// <summary>Stops a session (close frame to the service, local connections closed). False if unknown.</summary>
+    /// <summary>Stops a session (close frame to the service, local connections closed); its final snapshot, or null if unknown.</summary>
     public async Task<SessionSnapshot?> StopAsync(string id)
     {
         if (!_sessions.TryGetValue(id, out var session))

@@ -116,7 +116,8 @@ internal static class TunnelConnector
 
     private static async Task<(Stream? Stream, ConnectFailure? Failure)> AuthenticateAsync(Stream inner, string host, ValidatedSpec spec, CancellationToken token)
     {
-        X509Certificate2Collection? anchors = spec.Spec.CaPath is null ? null : CaDirectory.Load(spec.Spec.CaPath);
+        // The CA directory is read only when the system store did not already trust the server.
+        string? caPath = spec.Spec.CaPath;
         string? verifyError = null;
         var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         var options = new SslClientAuthenticationOptions
@@ -131,8 +132,8 @@ internal static class TunnelConnector
                     return true;
                 }
 
-                if (errors == SslPolicyErrors.RemoteCertificateChainErrors && anchors is { Count: > 0 } && certificate is X509Certificate2 leaf
-                    && CaDirectory.Validates(leaf, chain, anchors))
+                if (errors == SslPolicyErrors.RemoteCertificateChainErrors && caPath is not null && certificate is X509Certificate2 leaf
+                    && CaDirectory.Load(caPath) is { Count: > 0 } anchors && CaDirectory.Validates(leaf, chain, anchors))
                 {
                     return true;
                 }
