@@ -23,6 +23,7 @@ internal sealed class LocalConnection
     private long _bytesToLocal;
     private int _closing;
     private int _writerCompleted;
+    private Task _pumps = Task.CompletedTask;
 
     public LocalConnection(SessionLink link, ServiceChannel service, uint id, int streamId, string? wireServiceId, uint wireConnectionId, DateTimeOffset openedAt, PipeOptions pipeOptions)
     {
@@ -94,9 +95,11 @@ internal sealed class LocalConnection
             return;
         }
 
-        _ = ReadLoopAsync(socket);
-        _ = WriteLoopAsync(socket);
+        _pumps = Task.WhenAll(ReadLoopAsync(socket), WriteLoopAsync(socket));
     }
+
+    /// <summary>Completes when both pumps of a started connection have ended (at once for one never started).</summary>
+    public Task Completion => _pumps;
 
     /// <summary>
     /// Closes after writing what is already buffered toward the local side (a reset from the

@@ -116,7 +116,7 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
         _writeStop.Cancel();
         _socket.Abort();
         await Task.WhenAll(writer, dispatcher, pinger).ConfigureAwait(false);
-        Teardown();
+        await TeardownAsync(graceful: end.Kind is LinkEndKind.Stopped or LinkEndKind.Closed).ConfigureAwait(false);
         await _socket.DisposeAsync().ConfigureAwait(false);
         return end;
     }
@@ -143,7 +143,12 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
         }
     }
 
-    private void Teardown()
+    /// <summary>
+    /// Closes every local connection. Graceful (a stop or a close by the service): bytes already
+    /// received for a connection are written, then FIN, bounded by <see cref="CloseFlushTimeout"/>;
+    /// otherwise (or after the bound) connections are aborted.
+    /// </summary>
+    private async Task TeardownAsync(bool graceful)
     {
         List<ServiceChannel> channels;
         lock (_gate)
@@ -151,6 +156,7 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
             channels = _channels;
         }
 
+        var closing = new List<LocalConnection>();
         foreach (var channel in channels)
         {
             if (channel.Listener is { } listener && ReferenceEquals(listener.Target, channel))
@@ -160,8 +166,16 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
 
             foreach (var connection in channel.Connections.Values)
             {
-                connection.Abort();
-                connection.CompleteWriter();
+                if (graceful)
+                {
+                    connection.CloseGracefully();
+                    closing.Add(connection);
+                }
+                else
+                {
+                    connection.Abort();
+                    connection.CompleteWriter();
+                }
             }
 
             channel.Connections.Clear();
@@ -171,6 +185,15 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
         while (_outbound.Reader.TryRead(out var frame))
         {
             Release(frame);
+        }
+
+        if (closing.Count > 0)
+        {
+            await WaitBoundedAsync(Task.WhenAll(closing.Select(c => c.Completion)), CloseFlushTimeout).ConfigureAwait(false);
+            foreach (var connection in closing)
+            {
+                connection.Abort();
+            }
         }
     }
 

@@ -20,6 +20,9 @@ public sealed record SessionSnapshot
     /// <summary>Why the session is in its state, in words a person can act on.</summary>
     public string? StateReason { get; init; }
 
+    /// <summary>Why a <see cref="SessionState.Failed"/> session failed; <see cref="SessionFailure.None"/> otherwise.</summary>
+    public SessionFailure Failure { get; init; }
+
     public MessageFormat MessageFormat { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }

@@ -29,7 +29,7 @@ internal sealed partial class TunnelSession
                     if (failure.IsFinal)
                     {
                         Log.Error($"handshake rejected: {failure}");
-                        Finish(SessionState.Failed, $"the service rejected the handshake: {failure}");
+                        Finish(SessionState.Failed, $"the service rejected the handshake: {failure}", SessionFailure.HandshakeRejected);
                         return;
                     }
 
@@ -38,7 +38,7 @@ internal sealed partial class TunnelSession
                     if (delay is null)
                     {
                         Log.Error($"giving up after {failures} failed attempt(s): {failure}");
-                        Finish(SessionState.Failed, $"could not connect after {failures} attempt(s) (websocket.connect_retry_count {settings.ConnectRetryCount}): {failure}");
+                        Finish(SessionState.Failed, $"could not connect after {failures} attempt(s) (websocket.connect_retry_count {settings.ConnectRetryCount}): {failure}", SessionFailure.RetriesExhausted);
                         return;
                     }
 
@@ -84,7 +84,7 @@ internal sealed partial class TunnelSession
                         Finish(SessionState.Closed, $"closed by the service (code {end.CloseCode}{(string.IsNullOrEmpty(end.CloseReason) ? string.Empty : $": {end.CloseReason}")})");
                         return;
                     case LinkEndKind.ConfigurationError:
-                        Finish(SessionState.Failed, end.Message);
+                        Finish(SessionState.Failed, end.Message, SessionFailure.Configuration);
                         return;
                 }
 
@@ -96,7 +96,7 @@ internal sealed partial class TunnelSession
                 if (!settings.ReconnectOnDataError)
                 {
                     Log.Error($"connection lost ({end.Message}); websocket.reconnect_on_data_error is false");
-                    Finish(SessionState.Failed, $"connection lost: {end.Message}");
+                    Finish(SessionState.Failed, $"connection lost: {end.Message}", SessionFailure.ConnectionLost);
                     return;
                 }
 
@@ -114,7 +114,7 @@ internal sealed partial class TunnelSession
         {
             // Never take the process down: a bug in one session ends that session, visibly.
             Log.Error($"session failed unexpectedly: {ex}");
-            Finish(SessionState.Failed, "internal error: " + ex.Message);
+            Finish(SessionState.Failed, "internal error: " + ex.Message, SessionFailure.Internal);
             return;
         }
         finally
@@ -147,7 +147,7 @@ internal sealed partial class TunnelSession
         }
     }
 
-    private void Finish(SessionState state, string reason)
+    private void Finish(SessionState state, string reason, SessionFailure failure = SessionFailure.None)
     {
         lock (_stateGate)
         {
@@ -158,6 +158,7 @@ internal sealed partial class TunnelSession
 
             _state = state;
             _stateReason = reason;
+            _failure = failure;
             _endedAt = Time.GetUtcNow();
         }
 
@@ -185,6 +186,7 @@ internal sealed partial class TunnelSession
                 Endpoint = Spec.Endpoint.ToString(),
                 State = _state,
                 StateReason = _stateReason,
+                Failure = _failure,
                 MessageFormat = _link?.Format ?? Spec.Spec.MessageFormat,
                 CreatedAt = CreatedAt,
                 ConnectedAt = _connectedAt,

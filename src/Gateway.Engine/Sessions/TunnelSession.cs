@@ -23,6 +23,7 @@ internal sealed partial class TunnelSession
     private SessionLink? _link;
     private SessionState _state = SessionState.Connecting;
     private string? _stateReason = "connecting";
+    private SessionFailure _failure;
     private string? _lastError;
     private string? _channelId;
     private int? _handshakeStatus;
