@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Gateway.Cli.Tests.Infrastructure;
+
+/// <summary>A TCP echo server on 127.0.0.1 (or ::1), port 0 unless given, that echoes every connection until it closes.</summary>
+internal sealed class EchoServer : IDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private int _accepted;
+
+    private EchoServer(TcpListener listener)
+    {
+        _listener = listener;
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        _ = AcceptLoopAsync();
+    }
+
+    public int Port { get; }
+
+    public int Accepted => Volatile.Read(ref _accepted);
+
+    public static EchoServer Start(IPAddress? address = null, int port = 0)
+    {
+        var listener = new TcpListener(address ?? IPAddress.Loopback, port);
+        listener.Start(512);
+        return new EchoServer(listener);
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptSocketAsync(_stop.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            Interlocked.Increment(ref _accepted);
+            _ = EchoAsync(socket);
+        }
+    }
+
+    private async Task EchoAsync(Socket socket)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                int read = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                await socket.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, _stop.Token);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+    }
+}

@@ -1,0 +1,141 @@
+using System.Net.Http.Json;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Gateway.Api.Hosting;
+using Gateway.Api.Relay;
+using Gateway.Api.Tls;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Cli.Tests.Infrastructure;
+
+/// <summary>
+/// The real gateway (built-in relay on /tunnel, REST API) on Kestrel, HTTPS on 127.0.0.1 port 0, with
+/// its own data directory. localproxy processes reach it with <c>-e 127.0.0.1:PORT -c CA_DIR</c>.
+/// </summary>
+internal sealed class TestGateway : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestGateway(WebApplication app, string dataDirectory)
+    {
+        _app = app;
+        DataDirectory = dataDirectory;
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        HttpsBase = new Uri(addresses.Single(a => a.StartsWith("https:", StringComparison.Ordinal)));
+        Certificate = app.Services.GetRequiredService<GatewayCertificate>().Certificate;
+    }
+
+    public string DataDirectory { get; }
+
+    public Uri HttpsBase { get; }
+
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>The reference's <c>-e</c> form for this relay.</summary>
+    public string Endpoint => $"127.0.0.1:{HttpsBase.Port}";
+
+    /// <summary>The hashed CA directory that trusts this gateway's certificate (for <c>-c</c>).</summary>
+    public string CaDirectory => Path.Combine(DataDirectory, "tls", "ca");
+
+    public static async Task<TestGateway> StartAsync()
+    {
+        string dataDirectory = Directory.CreateTempSubdirectory("cli-gateway-").FullName;
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = "Testing",
+            ApplicationName = typeof(GatewayHostingExtensions).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration["Gateway:DataDirectory"] = dataDirectory;
+        builder.WebHost.UseUrls("https://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.AddGateway();
+        var app = builder.Build();
+        app.UseGateway();
+        await app.StartAsync().WaitAsync(Timeouts.Step);
+        return new TestGateway(app, dataDirectory);
+    }
+
+    /// <summary>The usual arguments to reach this relay: <c>-e 127.0.0.1:PORT -c CA_DIR</c>.</summary>
+    public string[] EndpointArgs() => ["-e", Endpoint, "-c", CaDirectory];
+
+    /// <summary>An HTTP client that trusts exactly this gateway's certificate.</summary>
+    public HttpClient CreateClient() => new(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = ValidateCertificate } })
+    {
+        BaseAddress = HttpsBase,
+        Timeout = Timeouts.Step,
+    };
+
+    /// <summary>Creates a relay tunnel through the REST API.</summary>
+    public async Task<CreatedRelayTunnelResponse> CreateTunnelAsync(params string[] services)
+    {
+        using var client = CreateClient();
+        using var response = await client.PostAsJsonAsync("/api/relay/tunnels", new { services });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<CreatedRelayTunnelResponse>())!;
+    }
+
+    /// <summary>Closes a relay tunnel: both ends get a close frame.</summary>
+    public async Task CloseTunnelAsync(string tunnelId)
+    {
+        using var client = CreateClient();
+        using var response = await client.DeleteAsync($"/api/relay/tunnels/{tunnelId}");
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Starts an engine session through <c>POST /api/tunnels</c>; returns its JSON.</summary>
+    public async Task<JsonElement> StartSessionAsync(object body)
+    {
+        using var client = CreateClient();
+        using var response = await client.PostAsJsonAsync("/api/tunnels", body);
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST /api/tunnels: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Polls <c>GET /api/tunnels/{id}</c> (bounded) until <paramref name="condition"/> holds.</summary>
+    public async Task<JsonElement> WaitForSessionAsync(string id, Func<JsonElement, bool> condition)
+    {
+        using var client = CreateClient();
+        using var cts = new CancellationTokenSource(Timeouts.Step);
+        JsonElement last = default;
+        while (!cts.IsCancellationRequested)
+        {
+            last = (await client.GetFromJsonAsync<JsonElement>($"/api/tunnels/{id}", cts.Token)).Clone();
+            if (condition(last))
+            {
+                return last;
+            }
+
+            await Task.Delay(50, cts.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        throw new TimeoutException($"session {id} did not reach the expected state; last: {last}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().WaitAsync(Timeouts.Step);
+        await _app.DisposeAsync();
+    }
+
+    private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+        {
+            return false;
+        }
+
+        using var custom = new X509Chain();
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.CustomTrustStore.Add(Certificate);
+        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return custom.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+    }
+}
