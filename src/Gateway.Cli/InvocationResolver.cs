@@ -73,7 +73,7 @@ internal sealed class InvocationResolver
         var caPath = Get(CliOptions.CaPath);
         var skipVerify = Get(CliOptions.NoSslHostVerify);
         var configDir = Get(CliOptions.ConfigDir);
-        if (_errors.Count > 0 || mode is null || settings is null)
+        if (mode is null || settings is null)
         {
             return Failed();
         }
@@ -84,7 +84,7 @@ internal sealed class InvocationResolver
             Mode = mode.Value,
             Region = region?.Text,
             Endpoint = endpoint?.Text,
-            AccessToken = accessToken!.Text,
+            AccessToken = accessToken?.Text ?? string.Empty,
             ClientToken = clientToken?.Text,
             Services = services?.Text,
             BindAddress = bind?.Text,
@@ -95,7 +95,7 @@ internal sealed class InvocationResolver
         };
 
         var validation = SessionSpecValidator.Validate(spec, _environment);
-        foreach (var error in validation.Errors)
+        foreach (var error in validation.Errors.Where(e => accessToken is not null || e.Field != "accessToken"))
         {
             _errors.Add($"{Describe(error.Field, mode.Value, region, endpoint, services)}: {error.Message}");
         }
