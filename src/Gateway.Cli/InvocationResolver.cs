@@ -342,7 +342,20 @@ internal sealed class InvocationResolver
             _fileError = true;
             foreach (var error in imported.Errors)
             {
-                _errors.Add($"{file.Origin} {file.Text}: {SettingsKey(error.Field)}{error.Message}");
+                _errors.Add($"{file.Origin} {file.Text}: {SettingsMessage(error)}");
+            }
+
+            return null;
+        }
+
+        // Range checks belong to the file too: report them as its errors, with the reference's key names.
+        var rangeErrors = ProxySettingsJson.Validate(imported.Settings!);
+        if (rangeErrors.Count > 0)
+        {
+            _fileError = true;
+            foreach (var error in rangeErrors)
+            {
+                _errors.Add($"{file.Origin} {file.Text}: {ProxySettingsJson.RootKey}.{error.Message}");
             }
 
             return null;
@@ -356,6 +369,15 @@ internal sealed class InvocationResolver
         _fileError = true;
         _errors.Add($"{file.Origin} {file.Text}: {message}");
         return null;
+    }
+
+    /// <summary>An import error with the reference's full key: <c>tunneling.proxy.tcp.max_active_connections must be ...</c>.</summary>
+    private static string SettingsMessage(SpecError error)
+    {
+        const string prefix = "settings.";
+        return error.Field.StartsWith(prefix, StringComparison.Ordinal) && error.Message.StartsWith(error.Field[prefix.Length..], StringComparison.Ordinal)
+            ? $"{ProxySettingsJson.RootKey}.{error.Message}"
+            : SettingsKey(error.Field) + error.Message;
     }
 
     /// <summary><c>settings.tcp.max_active_connections</c> -> <c>tunneling.proxy.tcp.max_active_connections: </c>.</summary>

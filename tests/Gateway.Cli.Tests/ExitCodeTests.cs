@@ -142,12 +142,18 @@ public sealed partial class ExitCodeTests(GatewayFixture fixture) : IClassFixtur
         var (source, port) = await LocalProxyProcess.StartSourceAsync(p => [.. Gateway.EndpointArgs(), "-s", $"{p}", "-b", "127.0.0.1", "-y", "V2"], Token(tunnel.SourceAccessToken));
         await using var sourceProcess = source;
 
+        // V2 carries one connection per stream: the second connects once the first one's stream is
+        // gone end to end (a second simultaneous connection would end both, as in the reference).
         for (int i = 0; i < 2; i++)
         {
             using var client = await Tcp.ConnectAsync(port);
             var payload = Tcp.RandomBytes(100_000);
             Assert.Equal(payload, await Tcp.EchoAsync(client, payload));
+            client.Shutdown(SocketShutdown.Send);
+            await echo.WaitIdleAsync();
         }
+
+        Assert.Equal(2, echo.Accepted);
     }
 
     private static readonly TimeSpan ProxyRunnerStopBound = TimeSpan.FromSeconds(10);

@@ -9,6 +9,8 @@ internal sealed class EchoServer : IDisposable
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private int _accepted;
+    private int _active;
+    private TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private EchoServer(TcpListener listener)
     {
@@ -20,6 +22,25 @@ internal sealed class EchoServer : IDisposable
     public int Port { get; }
 
     public int Accepted => Volatile.Read(ref _accepted);
+
+    /// <summary>Connections accepted and not yet closed.</summary>
+    public int Active => Volatile.Read(ref _active);
+
+    /// <summary>Waits (bounded) until no connection is open, e.g. until the tunnel closed the one it carried.</summary>
+    public async Task WaitIdleAsync()
+    {
+        using var cts = new CancellationTokenSource(Timeouts.Step);
+        while (true)
+        {
+            var closed = Volatile.Read(ref _closed).Task;
+            if (Active == 0)
+            {
+                return;
+            }
+
+            await closed.WaitAsync(cts.Token);
+        }
+    }
 
     public static EchoServer Start(IPAddress? address = null, int port = 0)
     {
@@ -43,6 +64,7 @@ internal sealed class EchoServer : IDisposable
             }
 
             Interlocked.Increment(ref _accepted);
+            Interlocked.Increment(ref _active);
             _ = EchoAsync(socket);
         }
     }
@@ -69,6 +91,8 @@ internal sealed class EchoServer : IDisposable
         finally
         {
             socket.Dispose();
+            Interlocked.Decrement(ref _active);
+            Interlocked.Exchange(ref _closed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }
 

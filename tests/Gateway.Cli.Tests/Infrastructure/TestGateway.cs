@@ -5,6 +5,7 @@ using System.Text.Json;
 using Gateway.Api.Hosting;
 using Gateway.Api.Relay;
 using Gateway.Api.Tls;
+using Gateway.Engine.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -99,24 +100,49 @@ internal sealed class TestGateway : IAsyncDisposable
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    /// <summary>Polls <c>GET /api/tunnels/{id}</c> (bounded) until <paramref name="condition"/> holds.</summary>
+    /// <summary>
+    /// Reads <c>GET /api/tunnels/{id}</c> until <paramref name="condition"/> holds, re-reading after each
+    /// change event of the engine for that session (bounded).
+    /// </summary>
     public async Task<JsonElement> WaitForSessionAsync(string id, Func<JsonElement, bool> condition)
     {
-        using var client = CreateClient();
-        using var cts = new CancellationTokenSource(Timeouts.Step);
-        JsonElement last = default;
-        while (!cts.IsCancellationRequested)
+        var sessions = _app.Services.GetRequiredService<SessionManager>();
+        var changed = new SemaphoreSlim(0);
+        void OnChanged(SessionEvent e)
         {
-            last = (await client.GetFromJsonAsync<JsonElement>($"/api/tunnels/{id}", cts.Token)).Clone();
-            if (condition(last))
+            if (e.Session.Id == id)
             {
-                return last;
+                changed.Release();
             }
-
-            await Task.Delay(50, cts.Token).ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
-        throw new TimeoutException($"session {id} did not reach the expected state; last: {last}");
+        sessions.Changed += OnChanged;
+        try
+        {
+            using var client = CreateClient();
+            using var cts = new CancellationTokenSource(Timeouts.Step);
+            while (true)
+            {
+                var last = (await client.GetFromJsonAsync<JsonElement>($"/api/tunnels/{id}", cts.Token)).Clone();
+                if (condition(last))
+                {
+                    return last;
+                }
+
+                try
+                {
+                    await changed.WaitAsync(cts.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new TimeoutException($"session {id} did not reach the expected state; last: {last}");
+                }
+            }
+        }
+        finally
+        {
+            sessions.Changed -= OnChanged;
+        }
     }
 
     public async ValueTask DisposeAsync()
