@@ -9,7 +9,8 @@ Also measures raw loopback TCP between the same client and sink, for comparison.
     python3 bench/one-stream.py [MiB]      (default 1024)
 Everything binds to 127.0.0.1; the gateway is stopped at the end.
 """
-import json, os, socket, ssl, subprocess, sys, tempfile, threading, time, urllib.request
+import json
+import os, secrets, socket, ssl, subprocess, sys, tempfile, threading, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIB = int(sys.argv[1]) if len(sys.argv) > 1 else 1024
@@ -61,12 +62,16 @@ def push(port, done):
     return TOTAL / elapsed / 1e6
 
 
+# The gateway needs a login: this run's own admin API key, given through Auth:AdminApiKey.
+KEY = secrets.token_hex(24)
+
+
 def api(base, method, path, body=None):
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(base + path, data=data, method=method, headers={"Content-Type": "application/json", "X-Api-Key": KEY})
     with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
         return json.loads(r.read() or b"null")
 
@@ -77,7 +82,7 @@ def main():
     https, http = free_port(), free_port()
     dll = os.path.join(ROOT, "src/Gateway.Api/bin/Release/net10.0/Gateway.Api.dll")
     gateway = subprocess.Popen(["dotnet", dll, "--urls", f"https://127.0.0.1:{https};http://127.0.0.1:{http}",
-                                f"--Gateway:DataDirectory={data}", "--Logging:LogLevel:Default=Warning"],
+                                f"--Gateway:DataDirectory={data}", f"--Auth:AdminApiKey={KEY}", "--Logging:LogLevel:Default=Warning"],
                                cwd=data, stdout=subprocess.DEVNULL)
     try:
         base = f"https://127.0.0.1:{https}"

@@ -1,5 +1,10 @@
 using System.Text.Json.Serialization;
+using Gateway.Api.Audit;
+using Gateway.Api.Auth;
 using Gateway.Api.Data;
+using Gateway.Api.History;
+using Gateway.Api.Operations;
+using Gateway.Api.Profiles;
 using Gateway.Api.Relay;
 using Gateway.Api.Sessions;
 using Gateway.Api.Tls;
@@ -21,16 +26,29 @@ internal static class GatewayHostingExtensions
         services.Configure<GatewayOptions>(section);
         var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
         var dataDirectory = options.ResolveDataDirectory();
-        Directory.CreateDirectory(dataDirectory);
+        try
+        {
+            Directory.CreateDirectory(dataDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new GatewayStartupException($"Gateway:DataDirectory {dataDirectory} cannot be created: {ex.Message}", ex);
+        }
 
         var connectionString = options.Database ?? $"Data Source={Path.Combine(dataDirectory, "gateway.db")}";
         services.AddDbContextFactory<GatewayDbContext>(db => db.UseSqlite(connectionString));
+        builder.AddGatewayAuth(dataDirectory);
+        services.AddSingleton<SessionHistoryRecorder>();
+        services.AddOptions<SessionsOptions>().Bind(builder.Configuration.GetSection(SessionsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SourcePortPolicy>();
 
         services.AddSingleton<ITunnelStore, EfTunnelStore>();
         services.AddTunnelRelay();
         services.Configure<RelayOptions>(builder.Configuration.GetSection("Relay"));
         services.AddTunnelEngine();
         services.AddHostedService<GatewayStartup>();
+        services.AddGatewayOperations();
+        services.AddGatewayProfiles();
 
         services.AddSingleton<GatewayCertificate>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
@@ -46,6 +64,7 @@ internal static class GatewayHostingExtensions
         });
 
         services.AddProblemDetails();
+        services.AddGatewayOpenApi();
         services.AddExceptionHandler<BadRequestHandler>();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
@@ -61,13 +80,22 @@ internal static class GatewayHostingExtensions
         // reference proxy, protocol.md section 4).
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.UseRelayPathCheck();
+        app.UseAuthentication();
+        app.UseMiddleware<AuditMiddleware>();
+        app.UseGatewayAuth();
+        app.UseGatewayOpenApi();
 
-        app.MapStaticAssets();
-        app.MapGet("/", () => Results.Redirect("/_content/Gateway.Web/index.html")).ExcludeFromDescription();
+        // Anonymous: the dashboard's files (its login page among them), liveness, and /tunnel
+        // (tunnel access tokens authenticate it). Everything else needs a login (AuthExtensions).
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapGet("/", () => Results.Redirect("/_content/Gateway.Web/index.html")).ExcludeFromDescription().AllowAnonymous();
         app.MapRelayEndpoint();
         app.MapRelayTunnelsApi();
         app.MapTunnelsApi();
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithTags("Health").WithSummary("Liveness");
+        app.MapProfilesApi();
+        app.MapHistoryApi();
+        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithTags("Health").WithSummary("Liveness").AllowAnonymous();
+        app.MapGatewayOperations();
         return app;
     }
 }

@@ -1,6 +1,9 @@
+using Gateway.Api.Auth;
 using Gateway.Api.Data;
+using Gateway.Api.History;
 using Gateway.Engine.Relay;
 using Gateway.Engine.Sessions;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gateway.Api.Hosting;
@@ -11,6 +14,8 @@ namespace Gateway.Api.Hosting;
 /// </summary>
 internal sealed partial class GatewayStartup(
     IDbContextFactory<GatewayDbContext> contexts,
+    AdminBootstrap admins,
+    SessionHistoryRecorder history,
     TunnelRelay relay,
     SessionManager sessions,
     IHostApplicationLifetime lifetime,
@@ -18,10 +23,31 @@ internal sealed partial class GatewayStartup(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        string dataSource = "?";
+        try
         {
-            Log.Migrating(logger, db.Database.GetDbConnection().DataSource);
-            await db.Database.MigrateAsync(cancellationToken);
+            await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+            {
+                dataSource = db.Database.GetDbConnection().DataSource;
+                Log.Migrating(logger, dataSource);
+                await db.Database.MigrateAsync(cancellationToken);
+                await admins.EnsureAsync(db, cancellationToken);
+            }
+
+            await history.CloseOrphansAsync(cancellationToken);
+        }
+        catch (SqliteException ex)
+        {
+            // A corrupt, locked, read-only or foreign file: say which and what to do, not a stack trace.
+            string hint = ex.SqliteErrorCode switch
+            {
+                5 or 6 => "it is locked: is another gateway using this data directory?",
+                8 => "it is read-only: check the file's permissions and owner.",
+                11 or 26 => "it is not a SQLite database or it is damaged: restore it from a backup or move it away to start with an empty one.",
+                14 => "it cannot be opened: check that the data directory exists and is writable.",
+                _ => ex.Message,
+            };
+            throw new GatewayStartupException($"The database {dataSource} cannot be used: {hint} (SQLite error {ex.SqliteErrorCode}: {ex.Message})", ex);
         }
 
         await relay.InitializeAsync(cancellationToken);
@@ -31,7 +57,9 @@ internal sealed partial class GatewayStartup(
     // Sessions end with a close frame; relayed connections were already dropped at ApplicationStopping.
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        history.MarkShuttingDown();
         await sessions.StopAllAsync().WaitAsync(cancellationToken);
+        await history.FlushAsync(TimeSpan.FromSeconds(5));
         await relay.StopAsync(cancellationToken);
     }
 

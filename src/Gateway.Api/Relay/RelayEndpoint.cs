@@ -17,7 +17,7 @@ internal static class RelayEndpoint
 
     public static IEndpointRouteBuilder MapRelayEndpoint(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(Path, HandleAsync).ExcludeFromDescription();
+        endpoints.MapGet(Path, HandleAsync).ExcludeFromDescription().AllowAnonymous();
         return endpoints;
     }
 

@@ -16,23 +16,31 @@ internal static class RelayTunnelsApi
         group.MapPost("/", CreateAsync)
             .WithName("CreateRelayTunnel")
             .WithSummary("Open a tunnel on the built-in relay")
-            .WithDescription("Returns the tunnel id and its two single-use access tokens (source and destination). The tokens are shown only in this response.");
+            .WithDescription("Returns the tunnel id and its two single-use access tokens (source and destination). The tokens are shown only in this response.")
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         group.MapGet("/", List)
             .WithName("ListRelayTunnels")
-            .WithSummary("List relay tunnels, newest first");
+            .WithSummary("List relay tunnels, newest first")
+            .WithDescription("State (Open, Closed, Expired), each end's connection and bytes relayed each way. No token, no hash.");
 
         group.MapGet("/{id}", Get)
             .WithName("GetRelayTunnel")
-            .WithSummary("One relay tunnel: state, connected ends, bytes relayed");
+            .WithSummary("One relay tunnel: state, connected ends, bytes relayed")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapDelete("/{id}", CloseAsync)
             .WithName("CloseRelayTunnel")
-            .WithSummary("Close a relay tunnel: both ends get a close frame and its tokens stop working");
+            .WithSummary("Close a relay tunnel: both ends get a close frame and its tokens stop working")
+            .WithDescription("Both ends get a WebSocket close frame (1000, \"Tunnel closed\"). Answers the tunnel's final snapshot.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         return group;
     }
 
+    /// <param name="body">Services, lifetime and description; every field is optional.</param>
+    /// <param name="relay">The relay.</param>
+    /// <param name="context">The request.</param>
     private static async Task<Results<Created<CreatedRelayTunnelResponse>, ValidationProblem>> CreateAsync(
         CreateRelayTunnelBody? body, TunnelRelay relay, HttpContext context)
     {
@@ -62,9 +70,14 @@ internal static class RelayTunnelsApi
 
     private static Ok<IReadOnlyList<RelayTunnelSnapshot>> List(TunnelRelay relay) => TypedResults.Ok(relay.List());
 
+    /// <param name="id">The tunnel's id (tunnelId).</param>
+    /// <param name="relay">The relay.</param>
     private static Results<Ok<RelayTunnelSnapshot>, ProblemHttpResult> Get(string id, TunnelRelay relay) =>
         relay.Get(id) is { } tunnel ? TypedResults.Ok(tunnel) : NotFound(id);
 
+    /// <param name="id">The tunnel's id (tunnelId).</param>
+    /// <param name="relay">The relay.</param>
+    /// <param name="context">The request.</param>
     private static async Task<Results<Ok<RelayTunnelSnapshot>, ProblemHttpResult>> CloseAsync(string id, TunnelRelay relay, HttpContext context) =>
         await relay.CloseAsync(id, context.RequestAborted) is { } tunnel ? TypedResults.Ok(tunnel) : NotFound(id);
 

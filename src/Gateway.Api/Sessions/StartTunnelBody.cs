@@ -7,6 +7,19 @@ namespace Gateway.Api.Sessions;
 /// settings JSON (the <c>--settings-json</c> format, e.g.
 /// <c>{"tunneling":{"proxy":{"websocket":{"ping_period_ms":"5000"}}}}</c>); only the keys given change.
 /// </summary>
+/// <param name="Name">Free text shown in listings.</param>
+/// <param name="Mode">source (src) or destination (dst). Required.</param>
+/// <param name="Region">AWS region, e.g. us-east-1: the service is data.tunneling.iot.REGION.amazonaws.com. Exactly one of region and endpoint.</param>
+/// <param name="Endpoint">host, host:port, [v6]:port (port 443, TLS) or a wss:// or ws:// URL, e.g. the built-in relay wss://127.0.0.1:5443. Exactly one of region and endpoint.</param>
+/// <param name="AccessToken">The tunnel end's access token (required, at most 4096 characters). Never echoed.</param>
+/// <param name="ClientToken">32-128 of [a-zA-Z0-9-]; generated when absent, so that the service accepts reconnects.</param>
+/// <param name="Services">Source: 5555 or SSH1=5555,WEB=8080 (listen ports). Destination: 22, host:22, [::1]:22, SSH1=22,WEB=10.0.0.1:80 or SSH1=/run/app.sock.</param>
+/// <param name="BindAddress">Source: listen address (default localhost). Destination: local address outgoing connections bind to.</param>
+/// <param name="CaPath">A directory of extra trusted CA certificates (PEM or DER); the gateway's own CA is in data/tls/ca.</param>
+/// <param name="SkipTlsVerify">Accept any certificate (development only).</param>
+/// <param name="HttpsProxy">[http|https]://[user:pass@]host[:port]; when absent, https_proxy or HTTPS_PROXY from the environment.</param>
+/// <param name="DestinationClientType">V3 (default), V2 or V1: the message format a source emits for older peers.</param>
+/// <param name="Settings">The reference's settings JSON (--settings-json format); only the keys given change.</param>
 public sealed record StartTunnelBody(
     string? Name,
     string? Mode,

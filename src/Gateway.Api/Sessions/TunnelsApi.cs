@@ -1,3 +1,5 @@
+using Gateway.Api.Auth;
+using Gateway.Api.History;
 using Gateway.Engine.Sessions;
 using Gateway.Engine.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,19 +19,42 @@ internal static class TunnelsApi
         group.MapPost("/", Start)
             .WithName("StartTunnel")
             .WithSummary("Start a local-proxy session (one tunnel end)")
-            .WithDescription("Validates the spec (every error names its field) and starts the session. A source session's ports are bound before the answer, so a port in use is a 409.");
+            .WithDescription("Validates the spec (every error names its field) and starts the session. A source session's ports are bound before the answer, so a port in use is a 409.")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-        group.MapGet("/", List).WithName("ListTunnels").WithSummary("List sessions, optionally filtered by state and mode");
-        group.MapGet("/{id}", Get).WithName("GetTunnel").WithSummary("One session with its services, streams and connections");
-        group.MapGet("/{id}/logs", Logs).WithName("GetTunnelLogs").WithSummary("A session's recent log lines");
-        group.MapDelete("/{id}", StopAsync).WithName("StopTunnel").WithSummary("Stop a session: close frame to the service, local connections closed");
+        group.MapGet("/", List)
+            .WithName("ListTunnels")
+            .WithSummary("List sessions, optionally filtered by state and mode")
+            .ProducesValidationProblem();
+        group.MapGet("/{id}", Get)
+            .WithName("GetTunnel")
+            .WithSummary("One session with its services, streams and connections")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id}/logs", Logs)
+            .WithName("GetTunnelLogs")
+            .WithSummary("A session's recent log lines")
+            .WithDescription("Up to the last 200 lines, oldest first. Lines never contain a token.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{id}", StopAsync)
+            .WithName("StopTunnel")
+            .WithSummary("Stop a session: close frame to the service, local connections closed")
+            .WithDescription("Sends a close frame (1000) to the tunnel service, closes the local connections and answers the session's final snapshot.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{id}/connections/{connectionKey}", ResetConnection)
             .WithName("ResetTunnelConnection")
-            .WithSummary("Reset one connection (key serviceId.connectionId); the peer gets its CONNECTION_RESET");
+            .WithSummary("Reset one connection (key serviceId.connectionId); the peer gets its CONNECTION_RESET")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
-    private static Results<Created<SessionSnapshot>, ValidationProblem, ProblemHttpResult> Start(StartTunnelBody? body, SessionManager sessions)
+    /// <param name="body">The session's spec: mode, region or endpoint, access token, services.</param>
+    /// <param name="sessions">The session manager.</param>
+    /// <param name="ports">The allowed source ports (Sessions:SourcePortMin/Max, not the gateway's own).</param>
+    /// <param name="history">Records who started the session.</param>
+    /// <param name="context">The request: its user is recorded.</param>
+    private static Results<Created<SessionSnapshot>, ValidationProblem, ProblemHttpResult> Start(
+        StartTunnelBody? body, SessionManager sessions, SourcePortPolicy ports, SessionHistoryRecorder history, HttpContext context)
     {
         if (body is null)
         {
@@ -50,6 +75,12 @@ internal static class TunnelsApi
             return Invalid(errors);
         }
 
+        var portErrors = ports.Check(spec);
+        if (portErrors.Count > 0)
+        {
+            return Invalid(portErrors);
+        }
+
         var result = sessions.Start(spec);
         if (result.IsConflict)
         {
@@ -61,9 +92,14 @@ internal static class TunnelsApi
             return Invalid(result.Errors);
         }
 
+        history.RecordStart(result.Session!, context.User.Identity?.Name, profileId: null, SessionSpecJson.WithoutSecrets(spec));
+        context.Items[AuditTarget.ItemKey] = result.Session!.Id;
         return TypedResults.Created($"/api/tunnels/{result.Session!.Id}", result.Session);
     }
 
+    /// <param name="sessions">The session manager.</param>
+    /// <param name="state">Only sessions in this state.</param>
+    /// <param name="mode">Only sessions of this mode.</param>
     private static Ok<IReadOnlyList<SessionSnapshot>> List(SessionManager sessions, SessionState? state, SessionMode? mode)
     {
         IReadOnlyList<SessionSnapshot> list = sessions.List()
@@ -73,15 +109,28 @@ internal static class TunnelsApi
         return TypedResults.Ok(list);
     }
 
+    /// <param name="id">The session's id (from its snapshot).</param>
+    /// <param name="sessions">The session manager.</param>
     private static Results<Ok<SessionSnapshot>, ProblemHttpResult> Get(string id, SessionManager sessions) =>
         sessions.Get(id) is { } session ? TypedResults.Ok(session) : NotFound(id);
 
+    /// <param name="id">The session's id.</param>
+    /// <param name="sessions">The session manager.</param>
     private static Results<Ok<IReadOnlyList<SessionLogLine>>, ProblemHttpResult> Logs(string id, SessionManager sessions) =>
         sessions.GetLog(id) is { } lines ? TypedResults.Ok(lines) : NotFound(id);
 
-    private static async Task<Results<Ok<SessionSnapshot>, ProblemHttpResult>> StopAsync(string id, SessionManager sessions) =>
-        await sessions.StopAsync(id) is { } session ? TypedResults.Ok(session) : NotFound(id);
+    /// <param name="id">The session's id.</param>
+    /// <param name="sessions">The session manager.</param>
+    /// <param name="context">The request (its id is recorded in the audit log).</param>
+    private static async Task<Results<Ok<SessionSnapshot>, ProblemHttpResult>> StopAsync(string id, SessionManager sessions, HttpContext context)
+    {
+        context.Items[AuditTarget.ItemKey] = id;
+        return await sessions.StopAsync(id) is { } session ? TypedResults.Ok(session) : NotFound(id);
+    }
 
+    /// <param name="id">The session's id.</param>
+    /// <param name="connectionKey">The connection's key from the snapshot: serviceId.connectionId, e.g. SSH.3.</param>
+    /// <param name="sessions">The session manager.</param>
     private static Results<NoContent, ProblemHttpResult> ResetConnection(string id, string connectionKey, SessionManager sessions) =>
         sessions.ResetConnection(id, connectionKey) switch
         {

@@ -35,6 +35,12 @@ internal sealed class TestGateway : IAsyncDisposable
         Certificate = app.Services.GetRequiredService<GatewayCertificate>().Certificate;
     }
 
+    /// <summary>The first admin's password (user <c>admin</c>), from configuration.</summary>
+    public const string AdminPassword = "test-admin-password-0123";
+
+    /// <summary>An admin API key from configuration; <see cref="CreateClient"/> sends it.</summary>
+    public const string AdminApiKey = "test-admin-api-key-0123456789abcdef0123456789";
+
     public string DataDirectory { get; }
 
     public LogSink Logs { get; }
@@ -53,7 +59,8 @@ internal sealed class TestGateway : IAsyncDisposable
         Directory.CreateTempSubdirectory("gateway-test-").FullName;
 
     /// <param name="httpsPort">0 for any free port; a fixed port lets a restarted gateway keep its address.</param>
-    public static async Task<TestGateway> StartAsync(string? dataDirectory = null, TimeProvider? time = null, int httpsPort = 0)
+    /// <param name="settings">Configuration on top of the test defaults; a null value removes a default (e.g. Auth:AdminPassword).</param>
+    public static async Task<TestGateway> StartAsync(string? dataDirectory = null, TimeProvider? time = null, int httpsPort = 0, IReadOnlyDictionary<string, string?>? settings = null)
     {
         dataDirectory ??= NewDataDirectory();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -63,6 +70,13 @@ internal sealed class TestGateway : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration["Gateway:DataDirectory"] = dataDirectory;
+        builder.Configuration["Auth:AdminPassword"] = AdminPassword;
+        builder.Configuration["Auth:AdminApiKey"] = AdminApiKey;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.Configuration[key] = value;
+        }
+
         builder.WebHost.UseUrls($"https://127.0.0.1:{httpsPort}", "http://127.0.0.1:0");
         var logs = new LogSink();
         builder.Logging.ClearProviders();
@@ -81,12 +95,21 @@ internal sealed class TestGateway : IAsyncDisposable
         return new TestGateway(app, dataDirectory, logs);
     }
 
-    /// <summary>An HTTP client over HTTPS that trusts exactly this gateway's certificate.</summary>
-    public HttpClient CreateClient() => new(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = ValidateCertificate } })
+    /// <summary>An HTTP client over HTTPS that trusts exactly this gateway's certificate and sends <paramref name="apiKey"/> (admin by default; null: none).</summary>
+    public HttpClient CreateClient(string? apiKey = AdminApiKey)
     {
-        BaseAddress = HttpsBase,
-        Timeout = Timeout,
-    };
+        var client = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = ValidateCertificate } })
+        {
+            BaseAddress = HttpsBase,
+            Timeout = Timeout,
+        };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        return client;
+    }
 
     /// <summary>A client WebSocket to /tunnel with the given mode, token and subprotocol.</summary>
     public async Task<ClientWebSocket> ConnectAsync(string mode, string accessToken, string? clientToken = null, string subprotocol = "aws.iot.securetunneling-3.0")

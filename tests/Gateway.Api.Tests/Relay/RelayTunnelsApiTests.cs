@@ -147,6 +147,7 @@ public sealed class RelayTunnelsApiTests
     {
         await using var gateway = await TestGateway.StartAsync();
         using var client = new HttpClient { BaseAddress = gateway.HttpBase, Timeout = TestGateway.Timeout };
+        client.DefaultRequestHeaders.Add("X-Api-Key", TestGateway.AdminApiKey);
 
         var response = await client.PostAsJsonAsync("/api/relay/tunnels", new { services = new[] { "SSH" } });
 

@@ -32,6 +32,12 @@ internal sealed class TestGateway : IAsyncDisposable
         Certificate = app.Services.GetRequiredService<GatewayCertificate>().Certificate;
     }
 
+    /// <summary>The first admin's password (user <c>admin</c>), from configuration.</summary>
+    public const string AdminPassword = "test-admin-password-0123";
+
+    /// <summary>An admin API key from configuration; <see cref="CreateClient"/> sends it.</summary>
+    public const string AdminApiKey = "test-admin-api-key-0123456789abcdef0123456789";
+
     public string DataDirectory { get; }
 
     public Uri HttpsBase { get; }
@@ -54,6 +60,8 @@ internal sealed class TestGateway : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration["Gateway:DataDirectory"] = dataDirectory;
+        builder.Configuration["Auth:AdminPassword"] = AdminPassword;
+        builder.Configuration["Auth:AdminApiKey"] = AdminApiKey;
         builder.WebHost.UseUrls("https://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.AddGateway();
@@ -66,12 +74,21 @@ internal sealed class TestGateway : IAsyncDisposable
     /// <summary>The usual arguments to reach this relay: <c>-e 127.0.0.1:PORT -c CA_DIR</c>.</summary>
     public string[] EndpointArgs() => ["-e", Endpoint, "-c", CaDirectory];
 
-    /// <summary>An HTTP client that trusts exactly this gateway's certificate.</summary>
-    public HttpClient CreateClient() => new(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = ValidateCertificate } })
+    /// <summary>An HTTP client that trusts exactly this gateway's certificate and sends <paramref name="apiKey"/> (admin by default; null: none).</summary>
+    public HttpClient CreateClient(string? apiKey = AdminApiKey)
     {
-        BaseAddress = HttpsBase,
-        Timeout = Timeouts.Step,
-    };
+        var client = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = ValidateCertificate } })
+        {
+            BaseAddress = HttpsBase,
+            Timeout = Timeouts.Step,
+        };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        return client;
+    }
 
     /// <summary>Creates a relay tunnel through the REST API.</summary>
     public async Task<CreatedRelayTunnelResponse> CreateTunnelAsync(params string[] services)

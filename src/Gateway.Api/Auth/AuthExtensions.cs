@@ -1,0 +1,113 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Gateway.Api.Auth;
+
+/// <summary>
+/// Authentication (API key header or the dashboard's cookie), the role rule, login rate limiting and
+/// anti-forgery. Everything needs a login except what is marked <c>AllowAnonymous</c>: <c>/healthz</c>,
+/// the relay's <c>/tunnel</c> (tunnel tokens authenticate it), the login and the dashboard's files.
+/// </summary>
+internal static class AuthExtensions
+{
+    public const string AuthenticatedPolicy = "authenticated";
+    public const string AdminPolicy = "admin";
+    public const string CookieName = "tg_auth";
+    private const string SmartScheme = "ApiKeyOrCookie";
+
+    public static WebApplicationBuilder AddGatewayAuth(this WebApplicationBuilder builder, string dataDirectory)
+    {
+        var services = builder.Services;
+        services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        var auth = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+
+        // Cookies, anti-forgery tokens and profile secrets are protected with keys kept in the data directory.
+        services.AddDataProtection()
+            .SetApplicationName("TunnelGateway")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+
+        services.AddAuthentication(SmartScheme)
+            .AddPolicyScheme(SmartScheme, "API key or cookie", policy => policy.ForwardDefaultSelector =
+                context => context.Request.Headers.ContainsKey(ApiKeys.HeaderName) ? ApiKeyAuthenticationHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, cookie =>
+            {
+                cookie.Cookie.Name = CookieName;
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Strict;
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                cookie.ExpireTimeSpan = TimeSpan.FromHours(auth.CookieHours);
+                cookie.SlidingExpiration = true;
+
+                // An API answers 401/403, it does not redirect to a login page.
+                cookie.Events.OnRedirectToLogin = context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return Task.CompletedTask;
+                };
+                cookie.Events.OnRedirectToAccessDenied = context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    return Task.CompletedTask;
+                };
+            });
+
+        services.AddSingleton<IAuthorizationHandler, GatewayRoleHandler>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AuthenticatedPolicy, policy => policy.RequireAuthenticatedUser())
+            .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin))
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().AddRequirements(new GatewayRoleRequirement()).Build());
+
+        services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.HeaderName = CookieAntiforgeryMiddleware.HeaderName;
+            antiforgery.Cookie.Name = "tg_csrf";
+            antiforgery.Cookie.SameSite = SameSiteMode.Strict;
+        });
+
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(AuthApi.LoginRateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = auth.LoginAttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many login attempts",
+                        Detail = $"At most {auth.LoginAttemptsPerMinute} login attempts per minute are allowed from one address; try again later.",
+                    },
+                });
+            };
+        });
+
+        services.AddSingleton<AdminBootstrap>();
+        return builder;
+    }
+
+    /// <summary>After authentication (and the audit, which must see refusals too): may they, and is a cookie change forged.</summary>
+    public static WebApplication UseGatewayAuth(this WebApplication app)
+    {
+        app.UseAuthorization();
+        app.UseMiddleware<CookieAntiforgeryMiddleware>();
+        app.UseRateLimiter();
+        app.MapAuthApi();
+        app.MapApiKeysApi();
+        app.MapUsersApi();
+        return app;
+    }
+}

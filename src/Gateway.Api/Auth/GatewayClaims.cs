@@ -1,0 +1,14 @@
+namespace Gateway.Api.Auth;
+
+/// <summary>Claims the gateway puts on its principals.</summary>
+internal static class GatewayClaims
+{
+    /// <summary><c>cookie</c> or <c>apikey</c>: cookie-authenticated mutations need an anti-forgery token.</summary>
+    public const string Method = "tg:auth_method";
+
+    public const string KeyId = "tg:key_id";
+
+    public const string CookieMethod = "cookie";
+
+    public const string ApiKeyMethod = "apikey";
+}

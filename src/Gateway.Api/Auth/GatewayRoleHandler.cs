@@ -1,0 +1,41 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Gateway.Api.Auth;
+
+/// <summary>
+/// One rule for the whole API, so no endpoint can forget its role: reading needs viewer; starting,
+/// stopping and resetting sessions (<c>/api/tunnels</c>) needs operator; every other change
+/// (profiles, keys, users, relay tunnels) needs admin.
+/// </summary>
+internal sealed class GatewayRoleHandler : AuthorizationHandler<GatewayRoleRequirement>
+{
+    public static string RequiredRole(string method, PathString path)
+    {
+        if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+        {
+            return Roles.Viewer;
+        }
+
+        return path.StartsWithSegments("/api/tunnels", StringComparison.OrdinalIgnoreCase) ? Roles.Operator : Roles.Admin;
+    }
+
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, GatewayRoleRequirement requirement)
+    {
+        if (context.User.Identity?.IsAuthenticated != true)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (context.Resource is HttpContext http)
+        {
+            string role = context.User.FindFirstValue(ClaimTypes.Role) ?? string.Empty;
+            if (Roles.Satisfies(role, RequiredRole(http.Request.Method, http.Request.Path)))
+            {
+                context.Succeed(requirement);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,147 @@
+using Gateway.Api.Auth;
+using Gateway.Engine.Sessions;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Gateway.Api.Profiles;
+
+/// <summary>Export, import and import from a reference config file.</summary>
+internal static partial class ProfilesApi
+{
+    public const int MaxImportedProfiles = 1000;
+
+    /// <param name="store">The profile store.</param>
+    /// <param name="cancellationToken">The request's cancellation.</param>
+    private static async Task<Ok<ProfilesDocument>> ExportAsync(ProfileStore store, CancellationToken cancellationToken)
+    {
+        var profiles = await store.ListAsync(cancellationToken);
+        var items = profiles.Select(ToResponse).Select(p => new ProfileExportItem(
+            p.Name, p.Mode, p.Region, p.Endpoint, p.UseBuiltInRelay, p.Services, p.BindAddress, p.CaPath, p.SkipTlsVerify,
+            p.HttpsProxy, p.DestinationClientType, p.Settings, p.Tags, p.Autostart)).ToList();
+        return TypedResults.Ok(new ProfilesDocument(ProfilesDocument.FormatName, ProfilesDocument.CurrentVersion, items));
+    }
+
+    /// <param name="document">An export document: format tunnelgateway-profiles, version 1, profiles.</param>
+    /// <param name="context">The request.</param>
+    /// <param name="store">The profile store.</param>
+    private static async Task<Results<Created<List<ProfileResponse>>, ValidationProblem, ProblemHttpResult>> ImportAsync(
+        ProfilesDocument? document, HttpContext context, ProfileStore store)
+    {
+        if (document is null)
+        {
+            return BodyRequired();
+        }
+
+        var errors = new List<SpecError>();
+        if (document.Format != ProfilesDocument.FormatName)
+        {
+            errors.Add(new SpecError("format", $"format must be \"{ProfilesDocument.FormatName}\" (the answer of GET /api/profiles/export)."));
+        }
+
+        if (document.Version != ProfilesDocument.CurrentVersion)
+        {
+            errors.Add(new SpecError("version", $"version must be {ProfilesDocument.CurrentVersion}."));
+        }
+
+        if (document.Profiles is null || document.Profiles.Count > MaxImportedProfiles)
+        {
+            errors.Add(new SpecError("profiles", $"profiles is required: an array of at most {MaxImportedProfiles} profiles."));
+            return Invalid(errors);
+        }
+
+        var drafts = new List<ProfileDraft>();
+        var firstByName = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < document.Profiles.Count; i++)
+        {
+            string prefix = $"profiles[{i}].";
+            if (document.Profiles[i] is not { } item)
+            {
+                errors.Add(new SpecError($"profiles[{i}]", "A profile is required here, not null."));
+                continue;
+            }
+
+            var itemErrors = new List<SpecError>();
+            var values = ProfileRules.Validate(ToBody(item), itemErrors);
+            errors.AddRange(itemErrors.Select(e => e with { Field = prefix + e.Field }));
+            if (values is null)
+            {
+                continue;
+            }
+
+            if (!firstByName.TryAdd(values.Name, i))
+            {
+                errors.Add(new SpecError(prefix + NameField, $"profiles[{firstByName[values.Name]}] has this name already; names are compared case-insensitively."));
+                continue;
+            }
+
+            drafts.Add(new ProfileDraft(values, null, null));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+
+        var result = await store.InsertAsync(drafts, context.User.Identity?.Name, context.RequestAborted);
+        if (!result.Written)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Names taken",
+                detail: $"Nothing was imported: profiles named {string.Join(", ", result.TakenNames.Select(n => $"'{n}'"))} exist already.",
+                extensions: new Dictionary<string, object?>
+                {
+                    ["names"] = result.TakenNames,
+                    ["errors"] = result.TakenNames
+                        .ToDictionary(n => $"profiles[{firstByName[n]}].{NameField}", n => new[] { $"A profile named '{n}' exists already." }, StringComparer.Ordinal),
+                });
+        }
+
+        context.Items[AuditTarget.ItemKey] = string.Join(",", result.Profiles.Select(p => p.Id));
+        return TypedResults.Created("/api/profiles", result.Profiles.Select(ToResponse).ToList());
+    }
+
+    /// <param name="body">The new profile's name, the --config file's text, the --config-dir's files, an optional access token.</param>
+    /// <param name="context">The request.</param>
+    /// <param name="store">The profile store.</param>
+    private static async Task<Results<Created<ProfileResponse>, ValidationProblem, ProblemHttpResult>> ImportConfigAsync(
+        ImportConfigBody? body, HttpContext context, ProfileStore store)
+    {
+        if (body is null)
+        {
+            return BodyRequired();
+        }
+
+        var errors = new List<SpecError>();
+        var profileBody = ReferenceConfigImport.ToProfileBody(body, errors);
+        if (profileBody is null)
+        {
+            if (ProfileRules.Clean(body.Name) is null)
+            {
+                errors.Insert(0, new SpecError(NameField, $"name is required: 1 to {ProfileRules.MaxNameLength} characters."));
+            }
+
+            return Invalid(errors);
+        }
+
+        var values = ProfileRules.Validate(profileBody, errors);
+        if (values is null)
+        {
+            return Invalid(ReferenceConfigImport.InCallerTerms(errors, body));
+        }
+
+        var result = await store.InsertAsync([Draft(values, profileBody)], context.User.Identity?.Name, context.RequestAborted);
+        if (!result.Written)
+        {
+            return NameTaken(result.TakenNames[0]);
+        }
+
+        var profile = result.Profiles[0];
+        context.Items[AuditTarget.ItemKey] = profile.Id;
+        return TypedResults.Created($"/api/profiles/{profile.Id}", ToResponse(profile));
+    }
+
+    private static ProfileBody ToBody(ProfileExportItem item) => new(
+        item.Name, item.Mode, item.Region, item.Endpoint, item.UseBuiltInRelay, item.Services, item.BindAddress, item.CaPath,
+        item.SkipTlsVerify, item.HttpsProxy, item.DestinationClientType, item.Settings, item.Tags, item.Autostart,
+        AccessToken: null, ClientToken: null);
+}

@@ -1,0 +1,155 @@
+using Gateway.Engine.Sessions;
+using static Gateway.Api.Profiles.ReferenceConfigFile;
+
+namespace Gateway.Api.Profiles;
+
+/// <summary>
+/// A reference <c>--config</c> file plus its <c>--config-dir</c> as one profile (<c>POST /api/profiles/import-config</c>).
+/// The reference's rules apply: exactly one of region and proxy-endpoint; source-listen-port and
+/// destination-app exclude each other; one of them or mode is required and mode must agree. Without a
+/// map in the file, the config directory's <c>SERVICE_ID = ENDPOINT</c> lines are the service map.
+/// </summary>
+internal static class ReferenceConfigImport
+{
+    /// <summary>The profile body the files describe, or null with every error (fields <c>name</c>, <c>config</c>, <c>configDir</c>, <c>accessToken</c>).</summary>
+    public static ProfileBody? ToProfileBody(ImportConfigBody body, List<SpecError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        int before = errors.Count;
+        if (body.Config is null)
+        {
+            errors.Add(new SpecError(Field, "config is required: the text of a localproxy --config file (name = value lines)."));
+            return null;
+        }
+
+        var options = Read(body.Config, errors);
+        if (options is null)
+        {
+            return null;
+        }
+
+        string? sourceMap = options.GetValueOrDefault(SourceListenPort);
+        string? destinationMap = options.GetValueOrDefault(DestinationApp);
+        var mode = ModeOf(options, sourceMap, destinationMap, errors);
+        if (options.ContainsKey(Region) == options.ContainsKey(ProxyEndpoint))
+        {
+            errors.Add(new SpecError(Field, $"Give exactly one of {Region} and {ProxyEndpoint}."));
+        }
+
+        string? services = sourceMap ?? destinationMap;
+        if (body.ConfigDir is { } directory)
+        {
+            if (services is not null)
+            {
+                errors.Add(new SpecError(ReferenceConfigDirectory.Field, $"The config maps services itself ({(sourceMap is not null ? SourceListenPort : DestinationApp)}); a config directory is only used when it does not. Leave configDir out."));
+            }
+            else
+            {
+                var entries = ReferenceConfigDirectory.Read(directory, mode, errors);
+                if (entries.Count == 0 && errors.Count == before)
+                {
+                    errors.Add(new SpecError(ReferenceConfigDirectory.Field, "No file in the config directory defines a service (lines SERVICE_ID = ENDPOINT)."));
+                }
+
+                services = string.Join(",", entries);
+            }
+        }
+
+        if (errors.Count > before)
+        {
+            return null;
+        }
+
+        return new ProfileBody(
+            body.Name,
+            mode == SessionMode.Source ? "source" : "destination",
+            options.GetValueOrDefault(Region),
+            options.GetValueOrDefault(ProxyEndpoint),
+            UseBuiltInRelay: false,
+            services,
+            options.GetValueOrDefault(LocalBindAddress),
+            options.GetValueOrDefault(CaPath),
+            options.GetValueOrDefault(NoSslHostVerify) == "true",
+            HttpsProxy: null,
+            options.GetValueOrDefault(DestinationClientType),
+            Settings: null,
+            Tags: null,
+            Autostart: false,
+            string.IsNullOrEmpty(body.AccessToken) ? options.GetValueOrDefault(AccessToken) : body.AccessToken,
+            options.GetValueOrDefault(ClientToken));
+    }
+
+    /// <summary>
+    /// Renames the errors of the profile rules to what the caller wrote: the config's option names
+    /// (under <c>config</c>), or <c>configDir</c> for a map that came from there.
+    /// </summary>
+    public static IEnumerable<SpecError> InCallerTerms(IEnumerable<SpecError> errors, ImportConfigBody body)
+    {
+        bool tokenInBody = !string.IsNullOrEmpty(body.AccessToken);
+        bool mapFromDirectory = body.ConfigDir is not null;
+        foreach (var error in errors)
+        {
+            string? option = error.Field switch
+            {
+                "region" => Region,
+                "endpoint" => ProxyEndpoint,
+                "accessToken" when !tokenInBody => AccessToken,
+                "clientToken" => ClientToken,
+                "services" when mapFromDirectory => null,
+                "services" => $"{SourceListenPort} / {DestinationApp}",
+                "bindAddress" => LocalBindAddress,
+                "caPath" => CaPath,
+                "destinationClientType" => DestinationClientType,
+                "mode" => ReferenceConfigFile.Mode,
+                _ => null,
+            };
+            if (option is not null)
+            {
+                yield return new SpecError(Field, $"{option}: {error.Message}");
+            }
+            else if (error.Field == "services")
+            {
+                yield return new SpecError(ReferenceConfigDirectory.Field, error.Message);
+            }
+            else
+            {
+                yield return error;
+            }
+        }
+    }
+
+    private static SessionMode? ModeOf(Dictionary<string, string> options, string? sourceMap, string? destinationMap, List<SpecError> errors)
+    {
+        if (sourceMap is not null && destinationMap is not null)
+        {
+            errors.Add(new SpecError(Field, $"{SourceListenPort} and {DestinationApp} exclude each other: a profile is one tunnel end."));
+            return null;
+        }
+
+        SessionMode? fromMap = sourceMap is not null ? SessionMode.Source : destinationMap is not null ? SessionMode.Destination : null;
+        if (!options.TryGetValue(ReferenceConfigFile.Mode, out var text))
+        {
+            if (fromMap is null)
+            {
+                errors.Add(new SpecError(Field, $"One of {SourceListenPort}, {DestinationApp} and {ReferenceConfigFile.Mode} is required."));
+            }
+
+            return fromMap;
+        }
+
+        var mode = StartTunnelSpecs.ParseMode(text);
+        if (mode is null)
+        {
+            errors.Add(new SpecError(Field, $"{ReferenceConfigFile.Mode} must be src, source, dst or destination."));
+            return null;
+        }
+
+        if (fromMap is not null && fromMap != mode)
+        {
+            errors.Add(new SpecError(Field, $"{ReferenceConfigFile.Mode} {text} disagrees with {(fromMap == SessionMode.Source ? SourceListenPort : DestinationApp)}."));
+            return null;
+        }
+
+        return mode;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Gateway.Api.Sessions;
+using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
+
+namespace Gateway.Api.Profiles;
+
+/// <summary>
+/// The rules of a <c>POST /api/tunnels</c> body as functions: <see cref="StartTunnelBody"/> to
+/// <see cref="SessionSpec"/>, then every error at once (the body's own and
+/// <see cref="SessionSpecValidator"/>'s), each named by its body field. Profiles are validated and
+/// started through here, so a profile accepts exactly what <c>POST /api/tunnels</c> accepts.
+/// </summary>
+/// <remarks>
+/// Why here and not shared with <see cref="TunnelsApi"/> yet: its <c>ToSpec</c> and <c>Invalid</c> are
+/// private, and this change may not edit that file. <see cref="ToSpec"/> and <see cref="ToValidationErrors"/>
+/// follow them rule for rule; TunnelsApi can call these and drop its copies (then this class belongs
+/// in Sessions/).
+/// </remarks>
+internal static class StartTunnelSpecs
+{
+    /// <summary>The body's mode, message format and settings parsed; their errors go to <paramref name="errors"/>.</summary>
+    public static SessionSpec ToSpec(StartTunnelBody body, List<SpecError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(errors);
+        var mode = ParseMode(body.Mode);
+        if (mode is null)
+        {
+            errors.Add(new SpecError("mode", "mode is required: source (src) or destination (dst)"));
+        }
+
+        var format = MessageFormat.V3;
+        if (body.DestinationClientType is { Length: > 0 } type && !Enum.TryParse(type.Trim(), ignoreCase: true, out format))
+        {
+            errors.Add(new SpecError("destinationClientType", "destinationClientType must be V1, V2 or V3"));
+        }
+
+        var settings = ProxySettings.Default;
+        if (body.Settings is { } json && json.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+        {
+            var imported = ProxySettingsJson.Import(json.GetRawText());
+            if (imported.Settings is null)
+            {
+                errors.AddRange(imported.Errors);
+            }
+            else
+            {
+                settings = imported.Settings;
+            }
+        }
+
+        return new SessionSpec
+        {
+            Name = body.Name,
+            Mode = mode ?? default,
+            Region = body.Region,
+            Endpoint = body.Endpoint,
+            AccessToken = body.AccessToken ?? string.Empty,
+            ClientToken = body.ClientToken,
+            Services = body.Services,
+            BindAddress = body.BindAddress,
+            CaPath = body.CaPath,
+            SkipTlsVerify = body.SkipTlsVerify ?? false,
+            HttpsProxy = body.HttpsProxy,
+            MessageFormat = format,
+            Settings = settings,
+        };
+    }
+
+    /// <summary>
+    /// <see cref="ToSpec"/> plus <see cref="SessionSpecValidator"/>: every error at once, named by body
+    /// field (<c>messageFormat</c> becomes <c>destinationClientType</c>). Services are judged by mode, so
+    /// their errors are left out while the mode is unusable.
+    /// </summary>
+    public static IReadOnlyList<SpecError> Validate(StartTunnelBody body, out SessionSpec spec)
+    {
+        var errors = new List<SpecError>();
+        spec = ToSpec(body, errors);
+        bool modeKnown = errors.TrueForAll(e => e.Field != "mode");
+        errors.AddRange(SessionSpecValidator.Validate(spec).Errors.Where(e => modeKnown || e.Field != "services"));
+        return errors.Select(e => e.Field == "messageFormat" ? e with { Field = "destinationClientType" } : e).ToList();
+    }
+
+    /// <summary><c>source</c>/<c>src</c> or <c>destination</c>/<c>dst</c> (any case, trimmed); null otherwise.</summary>
+    public static SessionMode? ParseMode(string? mode) => mode?.Trim().ToLowerInvariant() switch
+    {
+        "source" or "src" => SessionMode.Source,
+        "destination" or "dst" => SessionMode.Destination,
+        _ => null,
+    };
+
+    /// <summary>The <c>errors</c> of a ValidationProblem: messages grouped by field, in order.</summary>
+    public static Dictionary<string, string[]> ToValidationErrors(IEnumerable<SpecError> errors) =>
+        errors.GroupBy(e => e.Field == "messageFormat" ? "destinationClientType" : e.Field, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Message).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+}

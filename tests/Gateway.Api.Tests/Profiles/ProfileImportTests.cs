@@ -1,0 +1,229 @@
+using System.Net;
+using System.Text.Json;
+using Gateway.Api.Profiles;
+using Gateway.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using static Gateway.Api.Tests.Profiles.ProfileTestSupport;
+
+namespace Gateway.Api.Tests.Profiles;
+
+/// <summary>Export without tokens, import all or nothing, and import of a reference --config file with its --config-dir.</summary>
+public sealed class ProfileImportTests
+{
+    [Fact]
+    public async Task ExportHoldsNoTokenAndImportRoundTripsOnAnotherGateway()
+    {
+        var transcript = new Transcript();
+        JsonElement exported;
+        await using (var first = await TestGateway.StartAsync())
+        {
+            using var http = first.CreateClient();
+            await http.PostJsonAsync("/api/profiles", DestinationBody("web", new()
+            {
+                ["services"] = "WEB=10.0.0.1:80",
+                ["tags"] = new[] { "prod", "web" },
+                ["settings"] = FastSettingsJson,
+                ["destinationClientType"] = "V1",
+                ["accessToken"] = AccessToken,
+                ["clientToken"] = ClientToken,
+            }), HttpStatusCode.Created);
+            await http.PostJsonAsync("/api/profiles", new { name = "bastion", mode = "source", useBuiltInRelay = true, services = "SSH=2222", bindAddress = "127.0.0.1", autostart = true, skipTlsVerify = true }, HttpStatusCode.Created);
+
+            exported = await http.GetJsonAsync("/api/profiles/export", HttpStatusCode.OK, transcript);
+            Assert.Equal("tunnelgateway-profiles", exported.GetProperty("format").GetString());
+            Assert.Equal(1, exported.GetProperty("version").GetInt32());
+            var web = exported.GetProperty("profiles").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "web");
+            Assert.False(web.TryGetProperty("accessToken", out _));
+            Assert.False(web.TryGetProperty("hasAccessToken", out _));
+            Assert.False(web.TryGetProperty("id", out _));
+            Assert.Equal("V1", web.GetProperty("destinationClientType").GetString());
+            transcript.AssertNoneContains(AccessToken);
+            transcript.AssertNoneContains(ClientToken);
+        }
+
+        await using var second = await TestGateway.StartAsync();
+        using var client = second.CreateClient();
+        var created = await client.PostJsonAsync("/api/profiles/import", exported, HttpStatusCode.Created, transcript);
+        Assert.Equal(["bastion", "web"], created.EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        Assert.All(created.EnumerateArray(), p => Assert.False(p.GetProperty("hasAccessToken").GetBoolean()));
+        Assert.All(created.EnumerateArray(), p => Assert.False(p.GetProperty("hasClientToken").GetBoolean()));
+
+        var again = await client.GetJsonAsync("/api/profiles/export");
+        Assert.Equal(exported.GetProperty("profiles").GetRawText(), again.GetProperty("profiles").GetRawText());
+        second.Logs.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task ImportIsAllOrNothing()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var http = gateway.CreateClient();
+        await http.PostJsonAsync("/api/profiles", DestinationBody("Existing"), HttpStatusCode.Created);
+
+        var document = new
+        {
+            format = "tunnelgateway-profiles",
+            version = 1,
+            profiles = new[] { DestinationBody("fresh"), DestinationBody("existing"), DestinationBody("also-fresh") },
+        };
+        var conflict = await http.PostJsonAsync("/api/profiles/import", document, HttpStatusCode.Conflict);
+        Assert.Equal(["existing"], conflict.GetProperty("names").EnumerateArray().Select(n => n.GetString()));
+        Assert.Equal(["profiles[1].name"], ErrorFields(conflict));
+        Assert.Contains("existing", conflict.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["Existing"], (await http.GetJsonAsync("/api/profiles")).EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+
+        // Bad documents: every problem at once, fields as JSON paths.
+        var invalid = await http.PostJsonAsync("/api/profiles/import", new
+        {
+            format = "something-else",
+            version = 2,
+            profiles = new object?[]
+            {
+                DestinationBody("one", new() { ["mode"] = "sideways" }),
+                DestinationBody("two"),
+                DestinationBody("TWO"),
+                null,
+            },
+        }, HttpStatusCode.BadRequest);
+        Assert.Equal(["format", "profiles[0].mode", "profiles[2].name", "profiles[3]", "version"], ErrorFields(invalid));
+        Assert.Equal(["profiles"], ErrorFields(await http.PostJsonAsync("/api/profiles/import", new { format = "tunnelgateway-profiles", version = 1 }, HttpStatusCode.BadRequest)));
+        Assert.Single((await http.GetJsonAsync("/api/profiles")).EnumerateArray());
+
+        // An empty document imports nothing, successfully.
+        Assert.Empty((await http.PostJsonAsync("/api/profiles/import", new { format = "tunnelgateway-profiles", version = 1, profiles = Array.Empty<object>() }, HttpStatusCode.Created)).EnumerateArray());
+        gateway.Logs.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task ImportsAReferenceConfigFileWithItsConfigDirectory()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var http = gateway.CreateClient();
+        var transcript = new Transcript();
+        const string Config = """
+            # localproxy --config file
+            region = us-east-1
+            access-token = AT-profile-secret-0c8f5b2e-acc3ss-t0ken-9d41
+            mode = dst
+            local-bind-address = 127.0.0.1
+            no-ssl-host-verify = yes
+            destination-client-type = V2
+            """;
+        var created = await http.PostJsonAsync("/api/profiles/import-config", new
+        {
+            name = "from-config",
+            config = Config.Replace("\n", "\r\n", StringComparison.Ordinal),
+            configDir = new Dictionary<string, string>
+            {
+                ["b/web.ini"] = "SSH = 10.9.9.9:22\nWEB = 10.0.0.1:80\n",
+                ["a.ini"] = "; the first file by name wins\nSSH = 127.0.0.1:22\n\n# comment\nRDP=3389\n",
+            },
+        }, HttpStatusCode.Created, transcript);
+        Assert.Equal("destination", created.GetProperty("mode").GetString());
+        Assert.Equal("us-east-1", created.GetProperty("region").GetString());
+        Assert.Equal("SSH=127.0.0.1:22,RDP=3389,WEB=10.0.0.1:80", created.GetProperty("services").GetString());
+        Assert.Equal("127.0.0.1", created.GetProperty("bindAddress").GetString());
+        Assert.True(created.GetProperty("skipTlsVerify").GetBoolean());
+        Assert.Equal("V2", created.GetProperty("destinationClientType").GetString());
+        Assert.True(created.GetProperty("hasAccessToken").GetBoolean());
+        transcript.AssertNoneContains(AccessToken);
+        gateway.Logs.AssertNeverLogged(AccessToken);
+
+        var profile = await ProfileSecretsTests.LoadAsync(gateway, created.GetProperty("id").GetString()!);
+        var spec = gateway.Services.GetRequiredService<ProfileSessionSpecs>().Build(profile);
+        Assert.True(spec.IsValid, string.Join("; ", spec.Errors.Select(e => $"{e.Field}: {e.Message}")));
+        Assert.Equal(AccessToken, spec.Spec!.AccessToken);
+
+        // A map in the file itself; the body's token wins over the file's.
+        var source = await http.PostJsonAsync("/api/profiles/import-config", new
+        {
+            name = "source-config",
+            config = "proxy-endpoint = relay.example:8443\nsource-listen-port = SSH1=5555,SSH2=6666\naccess-token = from-file\n",
+            accessToken = AccessToken + "-body",
+        }, HttpStatusCode.Created);
+        Assert.Equal("source", source.GetProperty("mode").GetString());
+        Assert.Equal("relay.example:8443", source.GetProperty("endpoint").GetString());
+        Assert.Equal("SSH1=5555,SSH2=6666", source.GetProperty("services").GetString());
+        var sourceSpec = gateway.Services.GetRequiredService<ProfileSessionSpecs>().Build(await ProfileSecretsTests.LoadAsync(gateway, source.GetProperty("id").GetString()!));
+        Assert.Equal(AccessToken + "-body", sourceSpec.Spec!.AccessToken);
+
+        await http.PostJsonAsync("/api/profiles/import-config", new { name = "FROM-CONFIG", config = "region = us-east-1\nmode = src\n" }, HttpStatusCode.Conflict);
+        gateway.Logs.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task ImportConfigRefusesWhatItCannotUseNamingTheLineOrFile()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var http = gateway.CreateClient();
+
+        var unknown = await http.PostJsonAsync("/api/profiles/import-config", new
+        {
+            name = "x",
+            config = "region = us-east-1\nmode = src\nverbose = 5\nsettings-json = /etc/s.json\nfrobnicate = 1\nregion = us-west-2\nno-ssl-host-verify = maybe\n[tunnel]\nregion = x\n",
+        }, HttpStatusCode.BadRequest);
+        var messages = ErrorMessages(unknown, "config");
+        Assert.Equal(["config"], ErrorFields(unknown));
+        foreach (string line in new[] { "line 3: 'verbose'", "line 4: 'settings-json'", "line 5:", "line 6: 'region' is given more than once", "line 7: 'no-ssl-host-verify' is a switch", "line 9:" })
+        {
+            Assert.Contains(messages, m => m.StartsWith(line, StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain(messages, m => m.Contains("frobnicate", StringComparison.Ordinal));
+
+        var rules = await http.PostJsonAsync("/api/profiles/import-config", new
+        {
+            config = "region = us-east-1\nproxy-endpoint = relay.example\nsource-listen-port = 5555\ndestination-app = 22\n",
+        }, HttpStatusCode.BadRequest);
+        Assert.Equal(["config", "name"], ErrorFields(rules));
+        Assert.Contains(ErrorMessages(rules, "config"), m => m.Contains("exactly one of region and proxy-endpoint", StringComparison.Ordinal));
+        Assert.Contains(ErrorMessages(rules, "config"), m => m.Contains("exclude each other", StringComparison.Ordinal));
+
+        var noMode = await http.PostJsonAsync("/api/profiles/import-config", new { name = "x", config = "region = us-east-1\n" }, HttpStatusCode.BadRequest);
+        Assert.Equal(["One of source-listen-port, destination-app and mode is required."], ErrorMessages(noMode, "config"));
+
+        var disagreeing = await http.PostJsonAsync("/api/profiles/import-config", new { name = "x", config = "region = us-east-1\nmode = destination\nsource-listen-port = 5555\n" }, HttpStatusCode.BadRequest);
+        Assert.Contains("disagrees", ErrorMessages(disagreeing, "config")[0], StringComparison.Ordinal);
+
+        // Config-dir files that cannot be parsed: refused, named.
+        var directory = await http.PostJsonAsync("/api/profiles/import-config", new
+        {
+            name = "x",
+            config = "region = us-east-1\nmode = source\n",
+            configDir = new Dictionary<string, string>
+            {
+                ["good.ini"] = "SSH = 2222\n",
+                ["broken.ini"] = "SSH 2222\n",
+                ["twice.ini"] = "WEB = 8080\nWEB = 8081\n",
+                ["sections.ini"] = "[servers]\nDB = 5432\n",
+                ["mode.ini"] = "DB = 10.0.0.1:5432\n",
+                ["../escape.ini"] = "X = 1\n",
+            },
+        }, HttpStatusCode.BadRequest);
+        Assert.Equal(["configDir"], ErrorFields(directory));
+        var dirMessages = ErrorMessages(directory, "configDir");
+        foreach (string file in new[] { "broken.ini line 1", "twice.ini line 2", "sections.ini line 1", "mode.ini line 1", "'../escape.ini'" })
+        {
+            Assert.Contains(dirMessages, m => m.Contains(file, StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain(dirMessages, m => m.Contains("good.ini", StringComparison.Ordinal));
+
+        // A config-dir beside a map in the file, and one that defines nothing.
+        var both = await http.PostJsonAsync("/api/profiles/import-config", new { name = "x", config = "region = us-east-1\nsource-listen-port = 5555\n", configDir = new Dictionary<string, string> { ["a.ini"] = "SSH = 2222\n" } }, HttpStatusCode.BadRequest);
+        Assert.Equal(["configDir"], ErrorFields(both));
+        var empty = await http.PostJsonAsync("/api/profiles/import-config", new { name = "x", config = "region = us-east-1\nmode = src\n", configDir = new Dictionary<string, string> { ["a.ini"] = "# nothing\n" } }, HttpStatusCode.BadRequest);
+        Assert.Equal(["configDir"], ErrorFields(empty));
+
+        // Values the session rules refuse are named by their option.
+        var values = await http.PostJsonAsync("/api/profiles/import-config", new { name = "x", config = "region = US EAST\nsource-listen-port = SSH=notaport\nclient-token = short\n" }, HttpStatusCode.BadRequest);
+        Assert.Equal(["config"], ErrorFields(values));
+        var valueMessages = ErrorMessages(values, "config");
+        Assert.Contains(valueMessages, m => m.StartsWith("region:", StringComparison.Ordinal));
+        Assert.Contains(valueMessages, m => m.StartsWith("source-listen-port / destination-app:", StringComparison.Ordinal));
+        Assert.Contains(valueMessages, m => m.StartsWith("client-token:", StringComparison.Ordinal));
+
+        Assert.Empty((await http.GetJsonAsync("/api/profiles")).EnumerateArray());
+        gateway.Logs.AssertNoErrors();
+    }
+}
