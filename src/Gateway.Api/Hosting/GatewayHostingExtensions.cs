@@ -41,6 +41,8 @@ internal static class GatewayHostingExtensions
         services.AddSingleton<SessionHistoryRecorder>();
         services.AddOptions<SessionsOptions>().Bind(builder.Configuration.GetSection(SessionsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SourcePortPolicy>();
+        services.AddSingleton<SessionStarter>();
+        services.AddSingleton<RelayPairing>();
 
         services.AddSingleton<ITunnelStore, EfTunnelStore>();
         services.AddTunnelRelay();

@@ -1,3 +1,4 @@
+using Gateway.Api.Sessions;
 using Gateway.Engine.Sessions;
 
 namespace Gateway.Api.Profiles;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gateway.Api.Auth;
 using Gateway.Api.Data;
+using Gateway.Api.Sessions;
 using Gateway.Engine.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -13,6 +13,7 @@ internal static class ProfilesServiceCollectionExtensions
         services.AddSingleton<ProfileStore>();
         services.AddSingleton<BuiltInRelayEndpoint>();
         services.AddSingleton<ProfileSessionSpecs>();
+        services.AddHostedService<ProfileAutostart>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using Gateway.Api.Sessions;
 using Gateway.Engine.Sessions;
 using static Gateway.Api.Profiles.ReferenceConfigFile;
 

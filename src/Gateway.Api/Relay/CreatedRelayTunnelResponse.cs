@@ -8,6 +8,7 @@ namespace Gateway.Api.Relay;
 /// <param name="Description">The description given at creation.</param>
 /// <param name="CreatedAt">When the tunnel was opened.</param>
 /// <param name="ExpiresAt">When the tunnel expires; both ends then get a close frame.</param>
+/// <param name="Sessions">With <c>connect</c>: the sessions running both ends here and the source's ports.</param>
 public sealed record CreatedRelayTunnelResponse(
     string TunnelId,
     string SourceAccessToken,
@@ -15,4 +16,5 @@ public sealed record CreatedRelayTunnelResponse(
     IReadOnlyList<string> Services,
     string? Description,
     DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt,
+    ConnectedSessions? Sessions = null);

@@ -1,3 +1,4 @@
+using Gateway.Api.Auth;
 using Gateway.Engine.Relay;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -41,8 +42,9 @@ internal static class RelayTunnelsApi
     /// <param name="body">Services, lifetime and description; every field is optional.</param>
     /// <param name="relay">The relay.</param>
     /// <param name="context">The request.</param>
-    private static async Task<Results<Created<CreatedRelayTunnelResponse>, ValidationProblem>> CreateAsync(
-        CreateRelayTunnelBody? body, TunnelRelay relay, HttpContext context)
+    /// <param name="pairing">Starts both ends here when the body asks to connect.</param>
+    private static async Task<Results<Created<CreatedRelayTunnelResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        CreateRelayTunnelBody? body, TunnelRelay relay, RelayPairing pairing, HttpContext context)
     {
         if (body is null)
         {
@@ -50,13 +52,41 @@ internal static class RelayTunnelsApi
                 new Dictionary<string, string[]> { ["body"] = ["A JSON body is required, e.g. {\"services\":[\"SSH\"]}."] });
         }
 
-        var result = await relay.CreateAsync(new CreateTunnelRequest(body.Services, body.LifetimeMinutes, body.Description), context.RequestAborted);
+        var services = body.Services;
+        if (body.Connect is { } connect)
+        {
+            var connectErrors = new Dictionary<string, string[]>();
+            var ids = RelayPairing.Validate(connect, services, connectErrors);
+            if (ids is null)
+            {
+                return TypedResults.ValidationProblem(connectErrors);
+            }
+
+            services ??= [.. ids];
+        }
+
+        var result = await relay.CreateAsync(new CreateTunnelRequest(services, body.LifetimeMinutes, body.Description), context.RequestAborted);
         if (!result.Succeeded)
         {
             return TypedResults.ValidationProblem(result.Errors);
         }
 
         var created = result.Created!;
+        context.Items[AuditTarget.ItemKey] = created.Tunnel.Id;
+        ConnectedSessions? connected = null;
+        if (body.Connect is not null)
+        {
+            var (sessions, errors, isConflict) = await pairing.ConnectAsync(created, body.Connect, context.User.Identity?.Name, context.RequestAborted);
+            if (sessions is null)
+            {
+                return isConflict
+                    ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: string.Join(" ", errors.Select(e => e.Message)))
+                    : TypedResults.ValidationProblem(errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
+            }
+
+            connected = sessions;
+        }
+
         var response = new CreatedRelayTunnelResponse(
             created.Tunnel.Id,
             created.SourceAccessToken,
@@ -64,7 +94,8 @@ internal static class RelayTunnelsApi
             created.Tunnel.Services,
             created.Tunnel.Description,
             created.Tunnel.CreatedAt,
-            created.Tunnel.ExpiresAt);
+            created.Tunnel.ExpiresAt,
+            connected);
         return TypedResults.Created($"/api/relay/tunnels/{created.Tunnel.Id}", response);
     }
 

@@ -20,6 +20,7 @@ namespace Gateway.Api.Sessions;
 /// <param name="HttpsProxy">[http|https]://[user:pass@]host[:port]; when absent, https_proxy or HTTPS_PROXY from the environment.</param>
 /// <param name="DestinationClientType">V3 (default), V2 or V1: the message format a source emits for older peers.</param>
 /// <param name="Settings">The reference's settings JSON (--settings-json format); only the keys given change.</param>
+/// <param name="ProfileId">Start a saved profile instead of an inline spec; only name, accessToken, clientToken, services and bindAddress may then be given, as overrides (e.g. a fresh access token).</param>
 public sealed record StartTunnelBody(
     string? Name,
     string? Mode,
@@ -33,4 +34,5 @@ public sealed record StartTunnelBody(
     bool? SkipTlsVerify,
     string? HttpsProxy,
     string? DestinationClientType,
-    JsonElement? Settings);
+    JsonElement? Settings,
+    string? ProfileId = null);

@@ -1,7 +1,6 @@
 using Gateway.Api.Auth;
-using Gateway.Api.History;
+using Gateway.Api.Profiles;
 using Gateway.Engine.Sessions;
-using Gateway.Engine.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.Api.Sessions;
@@ -16,7 +15,7 @@ internal static class TunnelsApi
     {
         var group = endpoints.MapGroup("/api/tunnels").WithTags("Tunnels");
 
-        group.MapPost("/", Start)
+        group.MapPost("/", StartAsync)
             .WithName("StartTunnel")
             .WithSummary("Start a local-proxy session (one tunnel end)")
             .WithDescription("Validates the spec (every error names its field) and starts the session. A source session's ports are bound before the answer, so a port in use is a 409.")
@@ -25,7 +24,7 @@ internal static class TunnelsApi
 
         group.MapGet("/", List)
             .WithName("ListTunnels")
-            .WithSummary("List sessions, optionally filtered by state and mode")
+            .WithSummary("List sessions, optionally filtered by state, mode and profile")
             .ProducesValidationProblem();
         group.MapGet("/{id}", Get)
             .WithName("GetTunnel")
@@ -48,40 +47,63 @@ internal static class TunnelsApi
         return group;
     }
 
-    /// <param name="body">The session's spec: mode, region or endpoint, access token, services.</param>
-    /// <param name="sessions">The session manager.</param>
-    /// <param name="ports">The allowed source ports (Sessions:SourcePortMin/Max, not the gateway's own).</param>
-    /// <param name="history">Records who started the session.</param>
+    /// <param name="body">The session's spec (mode, region or endpoint, access token, services), or a profileId with overrides.</param>
+    /// <param name="starter">Starts sessions (port policy, history).</param>
+    /// <param name="profiles">The saved profiles.</param>
+    /// <param name="specs">Turns a profile into a spec.</param>
     /// <param name="context">The request: its user is recorded.</param>
-    private static Results<Created<SessionSnapshot>, ValidationProblem, ProblemHttpResult> Start(
-        StartTunnelBody? body, SessionManager sessions, SourcePortPolicy ports, SessionHistoryRecorder history, HttpContext context)
+    private static async Task<Results<Created<SessionSnapshot>, ValidationProblem, ProblemHttpResult>> StartAsync(
+        StartTunnelBody? body, SessionStarter starter, ProfileStore profiles, ProfileSessionSpecs specs, HttpContext context)
     {
         if (body is null)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
-                ["body"] = ["A JSON body is required, e.g. {\"mode\":\"source\",\"endpoint\":\"wss://127.0.0.1:5443\",\"accessToken\":\"...\",\"services\":\"SSH=2222\"}."],
+                ["body"] = ["A JSON body is required, e.g. {\"mode\":\"source\",\"endpoint\":\"wss://127.0.0.1:5443\",\"accessToken\":\"...\",\"services\":\"SSH=2222\"} or {\"profileId\":\"...\",\"accessToken\":\"...\"}."],
             });
         }
 
-        var errors = new List<SpecError>();
-        var spec = ToSpec(body, errors);
-        if (errors.Count > 0)
+        SessionSpec spec;
+        if (body.ProfileId is { } profileId)
         {
-            // Report everything at once: the body-level errors plus what the spec itself has wrong
-            // (services are judged by mode, so they are left out when the mode is unusable).
-            bool modeKnown = errors.TrueForAll(e => e.Field != "mode");
-            errors.AddRange(SessionSpecValidator.Validate(spec).Errors.Where(e => modeKnown || e.Field != "services"));
-            return Invalid(errors);
+            var notOverridable = new List<SpecError>();
+            AddIfSet(notOverridable, "mode", body.Mode);
+            AddIfSet(notOverridable, "region", body.Region);
+            AddIfSet(notOverridable, "endpoint", body.Endpoint);
+            AddIfSet(notOverridable, "caPath", body.CaPath);
+            AddIfSet(notOverridable, "httpsProxy", body.HttpsProxy);
+            AddIfSet(notOverridable, "destinationClientType", body.DestinationClientType);
+            AddIfSet(notOverridable, "skipTlsVerify", body.SkipTlsVerify?.ToString());
+            AddIfSet(notOverridable, "settings", body.Settings is { ValueKind: not (System.Text.Json.JsonValueKind.Null or System.Text.Json.JsonValueKind.Undefined) } ? "set" : null);
+            if (notOverridable.Count > 0)
+            {
+                return Invalid(notOverridable);
+            }
+
+            var profile = await profiles.FindAsync(profileId, context.RequestAborted);
+            if (profile is null)
+            {
+                return Invalid([new SpecError("profileId", $"No profile has the id '{profileId}'.")]);
+            }
+
+            var built = specs.Build(profile, new ProfileStartOverrides(body.AccessToken, body.ClientToken, body.Services, body.BindAddress, body.Name));
+            if (!built.IsValid)
+            {
+                return Invalid(built.Errors);
+            }
+
+            spec = built.Spec! with { ProfileId = profile.Id };
+        }
+        else
+        {
+            var errors = StartTunnelSpecs.Validate(body, out spec);
+            if (errors.Count > 0)
+            {
+                return Invalid(errors);
+            }
         }
 
-        var portErrors = ports.Check(spec);
-        if (portErrors.Count > 0)
-        {
-            return Invalid(portErrors);
-        }
-
-        var result = sessions.Start(spec);
+        var result = starter.Start(spec, context.User.Identity?.Name);
         if (result.IsConflict)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: result.Errors[0].Message);
@@ -92,19 +114,28 @@ internal static class TunnelsApi
             return Invalid(result.Errors);
         }
 
-        history.RecordStart(result.Session!, context.User.Identity?.Name, profileId: null, SessionSpecJson.WithoutSecrets(spec));
         context.Items[AuditTarget.ItemKey] = result.Session!.Id;
         return TypedResults.Created($"/api/tunnels/{result.Session!.Id}", result.Session);
+    }
+
+    private static void AddIfSet(List<SpecError> errors, string field, string? value)
+    {
+        if (value is not null)
+        {
+            errors.Add(new SpecError(field, $"{field} comes from the profile; with profileId only name, accessToken, clientToken, services and bindAddress may be given."));
+        }
     }
 
     /// <param name="sessions">The session manager.</param>
     /// <param name="state">Only sessions in this state.</param>
     /// <param name="mode">Only sessions of this mode.</param>
-    private static Ok<IReadOnlyList<SessionSnapshot>> List(SessionManager sessions, SessionState? state, SessionMode? mode)
+    /// <param name="profile">Only sessions started from this profile id.</param>
+    private static Ok<IReadOnlyList<SessionSnapshot>> List(SessionManager sessions, SessionState? state, SessionMode? mode, string? profile)
     {
         IReadOnlyList<SessionSnapshot> list = sessions.List()
             .Where(s => state is null || s.State == state)
             .Where(s => mode is null || s.Mode == mode)
+            .Where(s => profile is null || s.ProfileId == profile)
             .ToList();
         return TypedResults.Ok(list);
     }
@@ -139,65 +170,8 @@ internal static class TunnelsApi
             true => TypedResults.NoContent(),
         };
 
-    private static SessionSpec ToSpec(StartTunnelBody body, List<SpecError> errors)
-    {
-        SessionMode mode = default;
-        switch (body.Mode?.Trim().ToLowerInvariant())
-        {
-            case "source" or "src":
-                mode = SessionMode.Source;
-                break;
-            case "destination" or "dst":
-                mode = SessionMode.Destination;
-                break;
-            default:
-                errors.Add(new SpecError("mode", "mode is required: source (src) or destination (dst)"));
-                break;
-        }
-
-        var format = MessageFormat.V3;
-        if (body.DestinationClientType is { Length: > 0 } type && !Enum.TryParse(type.Trim(), ignoreCase: true, out format))
-        {
-            errors.Add(new SpecError("destinationClientType", "destinationClientType must be V1, V2 or V3"));
-        }
-
-        var settings = ProxySettings.Default;
-        if (body.Settings is { } json && json.ValueKind is not (System.Text.Json.JsonValueKind.Null or System.Text.Json.JsonValueKind.Undefined))
-        {
-            var imported = ProxySettingsJson.Import(json.GetRawText());
-            if (imported.Settings is null)
-            {
-                errors.AddRange(imported.Errors);
-            }
-            else
-            {
-                settings = imported.Settings;
-            }
-        }
-
-        return new SessionSpec
-        {
-            Name = body.Name,
-            Mode = mode,
-            Region = body.Region,
-            Endpoint = body.Endpoint,
-            AccessToken = body.AccessToken ?? string.Empty,
-            ClientToken = body.ClientToken,
-            Services = body.Services,
-            BindAddress = body.BindAddress,
-            CaPath = body.CaPath,
-            SkipTlsVerify = body.SkipTlsVerify ?? false,
-            HttpsProxy = body.HttpsProxy,
-            MessageFormat = format,
-            Settings = settings,
-        };
-    }
-
-    // The engine names the spec's property; the body calls the message format destinationClientType.
     private static ValidationProblem Invalid(IReadOnlyList<SpecError> errors) =>
-        TypedResults.ValidationProblem(errors
-            .GroupBy(e => e.Field == "messageFormat" ? "destinationClientType" : e.Field)
-            .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
+        TypedResults.ValidationProblem(StartTunnelSpecs.ToValidationErrors(errors));
 
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Session not found", detail: $"No session has id '{id}'.");

@@ -11,6 +11,9 @@ public sealed record SessionSnapshot
 
     public string? Name { get; init; }
 
+    /// <summary>The profile the session was started from (<see cref="SessionSpec.ProfileId"/>).</summary>
+    public string? ProfileId { get; init; }
+
     public SessionMode Mode { get; init; }
 
     public required string Endpoint { get; init; }

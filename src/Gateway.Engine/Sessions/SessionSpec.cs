@@ -11,6 +11,9 @@ public sealed record SessionSpec
     /// <summary>Optional display name.</summary>
     public string? Name { get; init; }
 
+    /// <summary>The saved profile the session was started from, if any; opaque to the engine, shown in snapshots.</summary>
+    public string? ProfileId { get; init; }
+
     public SessionMode Mode { get; init; }
 
     /// <summary>AWS region; exactly one of <see cref="Region"/> and <see cref="Endpoint"/>.</summary>

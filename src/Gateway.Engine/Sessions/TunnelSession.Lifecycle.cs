@@ -182,6 +182,7 @@ internal sealed partial class TunnelSession
             {
                 Id = Id,
                 Name = Spec.Spec.Name,
+                ProfileId = Spec.Spec.ProfileId,
                 Mode = Spec.Spec.Mode,
                 Endpoint = Spec.Endpoint.ToString(),
                 State = _state,

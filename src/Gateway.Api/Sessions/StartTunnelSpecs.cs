@@ -1,22 +1,15 @@
 using System.Text.Json;
-using Gateway.Api.Sessions;
 using Gateway.Engine.Sessions;
 using Gateway.Engine.Settings;
 
-namespace Gateway.Api.Profiles;
+namespace Gateway.Api.Sessions;
 
 /// <summary>
 /// The rules of a <c>POST /api/tunnels</c> body as functions: <see cref="StartTunnelBody"/> to
 /// <see cref="SessionSpec"/>, then every error at once (the body's own and
 /// <see cref="SessionSpecValidator"/>'s), each named by its body field. Profiles are validated and
-/// started through here, so a profile accepts exactly what <c>POST /api/tunnels</c> accepts.
+/// started through here too, so a profile accepts exactly what <c>POST /api/tunnels</c> accepts.
 /// </summary>
-/// <remarks>
-/// Why here and not shared with <see cref="TunnelsApi"/> yet: its <c>ToSpec</c> and <c>Invalid</c> are
-/// private, and this change may not edit that file. <see cref="ToSpec"/> and <see cref="ToValidationErrors"/>
-/// follow them rule for rule; TunnelsApi can call these and drop its copies (then this class belongs
-/// in Sessions/).
-/// </remarks>
 internal static class StartTunnelSpecs
 {
     /// <summary>The body's mode, message format and settings parsed; their errors go to <paramref name="errors"/>.</summary>

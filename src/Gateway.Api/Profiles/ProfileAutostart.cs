@@ -1,0 +1,65 @@
+using Gateway.Api.Sessions;
+
+namespace Gateway.Api.Profiles;
+
+/// <summary>
+/// Starts the profiles marked <c>autostart</c> once the gateway listens (a built-in-relay profile
+/// needs the gateway's own HTTPS address). A profile that cannot start is logged, not fatal.
+/// </summary>
+internal sealed partial class ProfileAutostart(
+    IHostApplicationLifetime lifetime,
+    ProfileStore profiles,
+    ProfileSessionSpecs specs,
+    SessionStarter starter,
+    ILogger<ProfileAutostart> logger) : IHostedService
+{
+    public const string StartedBy = "autostart";
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(() => _ = StartProfilesAsync(lifetime.ApplicationStopping));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task StartProfilesAsync(CancellationToken stopping)
+    {
+        try
+        {
+            foreach (var profile in (await profiles.ListAsync(stopping)).Where(p => p.Autostart))
+            {
+                var built = specs.Build(profile);
+                var result = built.IsValid ? starter.Start(built.Spec! with { ProfileId = profile.Id }, StartedBy) : null;
+                if (result?.Started == true)
+                {
+                    Log.Started(logger, profile.Name, result.Session!.Id);
+                }
+                else
+                {
+                    var errors = result?.Errors ?? built.Errors;
+                    Log.NotStarted(logger, profile.Name, string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            Log.Failed(logger, ex.Message);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3300, Level = LogLevel.Information, Message = "Autostart: profile '{Profile}' started as session {SessionId}")]
+        public static partial void Started(ILogger logger, string profile, string sessionId);
+
+        [LoggerMessage(EventId = 3301, Level = LogLevel.Warning, Message = "Autostart: profile '{Profile}' did not start: {Errors}")]
+        public static partial void NotStarted(ILogger logger, string profile, string errors);
+
+        [LoggerMessage(EventId = 3302, Level = LogLevel.Error, Message = "Autostart failed: {Error}")]
+        public static partial void Failed(ILogger logger, string error);
+    }
+}
