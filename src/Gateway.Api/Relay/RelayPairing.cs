@@ -38,6 +38,11 @@ internal sealed class RelayPairing(SessionStarter starter, SessionManager sessio
             parseErrors.Add(new SpecError("connect.sourcePorts", $"Name services of the tunnel: {string.Join(", ", ids.Select(id => id + "=PORT"))}."));
         }
 
+        if (connect.BindAddress is { } bind && !string.Equals(bind, "localhost", StringComparison.OrdinalIgnoreCase) && !System.Net.IPAddress.TryParse(bind, out _))
+        {
+            parseErrors.Add(new SpecError("connect.bindAddress", $"'{bind}' is not an IP address (or localhost)."));
+        }
+
         foreach (var group in parseErrors.GroupBy(e => e.Field))
         {
             errors[group.Key] = group.Select(e => e.Message).ToArray();

@@ -62,7 +62,8 @@ internal static class RelayTunnelsApi
                 return TypedResults.ValidationProblem(connectErrors);
             }
 
-            services ??= [.. ids];
+            // No services (absent or empty) means the destinations' ids.
+            services = services is { Count: > 0 } ? services : [.. ids];
         }
 
         var result = await relay.CreateAsync(new CreateTunnelRequest(services, body.LifetimeMinutes, body.Description), context.RequestAborted);

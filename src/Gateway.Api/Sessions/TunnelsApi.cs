@@ -135,7 +135,7 @@ internal static class TunnelsApi
         IReadOnlyList<SessionSnapshot> list = sessions.List()
             .Where(s => state is null || s.State == state)
             .Where(s => mode is null || s.Mode == mode)
-            .Where(s => profile is null || s.ProfileId == profile)
+            .Where(s => string.IsNullOrEmpty(profile) || s.ProfileId == profile)
             .ToList();
         return TypedResults.Ok(list);
     }
