@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Engine.Sessions;
 
 /// <summary>A session's recent log lines, kept for the UI (bounded), and forwarded to the logger.</summary>
-internal sealed partial class SessionLog(string sessionId, ILogger logger, TimeProvider time, int capacity = 200)
+internal sealed partial class SessionLog(string sessionId, ILogger logger, TimeProvider time, Action<string, SessionLogLine>? onLine = null, int capacity = 200)
 {
     private readonly Queue<SessionLogLine> _lines = new();
     private readonly Lock _gate = new();
@@ -16,6 +16,7 @@ internal sealed partial class SessionLog(string sessionId, ILogger logger, TimeP
             return;
         }
 
+        SessionLogLine line;
         lock (_gate)
         {
             if (_lines.Count == capacity)
@@ -23,8 +24,11 @@ internal sealed partial class SessionLog(string sessionId, ILogger logger, TimeP
                 _lines.Dequeue();
             }
 
-            _lines.Enqueue(new SessionLogLine(time.GetUtcNow(), level.ToString(), message));
+            line = new SessionLogLine(time.GetUtcNow(), level.ToString(), message);
+            _lines.Enqueue(line);
         }
+
+        onLine?.Invoke(sessionId, line);
     }
 
     public void Debug(string message) => Write(LogLevel.Debug, message);

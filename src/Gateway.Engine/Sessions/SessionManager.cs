@@ -30,6 +30,12 @@ public sealed class SessionManager : IAsyncDisposable
     /// <summary>Raised on a thread of the engine; handlers must be quick and must not throw.</summary>
     public event Action<SessionEvent>? Changed;
 
+    /// <summary>
+    /// Raised for each line a session adds to its log (Information and above: what <see cref="GetLog"/>
+    /// keeps), with the session's id; on a thread of the engine; handlers must be quick and must not throw.
+    /// </summary>
+    public event Action<string, SessionLogLine>? LogWritten;
+
     /// <summary>Validates <paramref name="spec"/> and starts it. Never throws for bad input.</summary>
     public SessionStartResult Start(SessionSpec spec, IServiceIdResolver? resolver = null)
     {
@@ -44,7 +50,7 @@ public sealed class SessionManager : IAsyncDisposable
         TunnelSession session;
         try
         {
-            session = new TunnelSession(id, validation.Spec!, resolver, _time, _logger, _options.ConnectTimeout, OnSessionChanged);
+            session = new TunnelSession(id, validation.Spec!, resolver, _time, _logger, _options.ConnectTimeout, OnSessionChanged, OnLogLine);
         }
         catch (ArgumentException ex)
         {
@@ -126,6 +132,18 @@ public sealed class SessionManager : IAsyncDisposable
         catch (Exception ex)
         {
             _logger.LogError(ex, "a session event handler failed");
+        }
+    }
+
+    private void OnLogLine(string sessionId, SessionLogLine line)
+    {
+        try
+        {
+            LogWritten?.Invoke(sessionId, line);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "a session log handler failed");
         }
     }
 

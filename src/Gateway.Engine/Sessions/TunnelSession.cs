@@ -40,7 +40,7 @@ internal sealed partial class TunnelSession
     private int _dispatchPaused;
     private long _version;
 
-    public TunnelSession(string id, ValidatedSpec spec, IServiceIdResolver? resolver, TimeProvider time, ILogger logger, TimeSpan connectTimeout, Action<TunnelSession, bool> onChanged)
+    public TunnelSession(string id, ValidatedSpec spec, IServiceIdResolver? resolver, TimeProvider time, ILogger logger, TimeSpan connectTimeout, Action<TunnelSession, bool> onChanged, Action<string, SessionLogLine>? onLogLine = null)
     {
         Id = id;
         Spec = spec;
@@ -49,7 +49,7 @@ internal sealed partial class TunnelSession
         ConnectTimeout = connectTimeout;
         _onChanged = onChanged;
         CreatedAt = time.GetUtcNow();
-        Log = new SessionLog(id, logger, time);
+        Log = new SessionLog(id, logger, time, onLogLine);
         string? bind = spec.Spec.BindAddress;
         if (spec.Spec.Mode == SessionMode.Source)
         {
