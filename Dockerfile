@@ -5,6 +5,9 @@
 # ---- build: the .NET SDK publishes the gateway with README's "Deploy" command ----
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# Node.js/npm: the dashboard's build restores its pinned browser libraries (SignalR client, uPlot)
+# with `npm ci` (src/Gateway.Web/Gateway.Web.csproj).
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 
 # global.json pins the SDK feature band; the build settings (warnings as errors, code style)
@@ -14,7 +17,7 @@ COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 # version changes. Gateway.Api and every project it references (a test checks the list).
 COPY src/Gateway.Api/Gateway.Api.csproj src/Gateway.Api/
 COPY src/Gateway.Engine/Gateway.Engine.csproj src/Gateway.Engine/
-COPY src/Gateway.Web/Gateway.Web.csproj src/Gateway.Web/
+COPY src/Gateway.Web/Gateway.Web.csproj src/Gateway.Web/package.json src/Gateway.Web/package-lock.json src/Gateway.Web/
 RUN dotnet restore src/Gateway.Api
 
 COPY src/Gateway.Engine/ src/Gateway.Engine/

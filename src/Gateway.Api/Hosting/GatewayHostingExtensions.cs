@@ -3,6 +3,7 @@ using Gateway.Api.Audit;
 using Gateway.Api.Auth;
 using Gateway.Api.Data;
 using Gateway.Api.History;
+using Gateway.Api.Hubs;
 using Gateway.Api.Operations;
 using Gateway.Api.Profiles;
 using Gateway.Api.Relay;
@@ -51,6 +52,7 @@ internal static class GatewayHostingExtensions
         services.AddHostedService<GatewayStartup>();
         services.AddGatewayOperations();
         services.AddGatewayProfiles();
+        services.AddGatewayHubs();
 
         services.AddSingleton<GatewayCertificate>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
@@ -75,6 +77,7 @@ internal static class GatewayHostingExtensions
 
     public static WebApplication UseGateway(this WebApplication app)
     {
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
 
@@ -96,6 +99,7 @@ internal static class GatewayHostingExtensions
         app.MapTunnelsApi();
         app.MapProfilesApi();
         app.MapHistoryApi();
+        app.MapGatewayHubs();
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithTags("Health").WithSummary("Liveness").AllowAnonymous();
         app.MapGatewayOperations();
         return app;
