@@ -96,10 +96,12 @@ internal sealed partial class DashboardPage : IAsyncDisposable
         return path;
     }
 
-    /// <summary>No uncaught error in the page, and no error logged by the gateway since this page was opened.</summary>
+    /// <summary>No uncaught error in the page, nothing blocked by the CSP, and no error logged by the gateway since this page was opened.</summary>
     public void AssertNoErrors()
     {
         Assert.True(_pageErrors.IsEmpty, "uncaught errors in the page:\n" + string.Join("\n", _pageErrors));
+        var blocked = _console.Where(line => line.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.True(blocked.Count == 0, "the Content-Security-Policy blocked something:\n" + string.Join("\n", blocked));
         var errors = _gateway.Logs.Since(_logMark).Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Error).Select(l => l.Text).ToList();
         Assert.True(errors.Count == 0, "the gateway logged errors:\n" + string.Join("\n", errors));
     }
