@@ -37,8 +37,17 @@ internal static class RelayEndpoint
         await next(context);
     });
 
-    private static async Task HandleAsync(HttpContext context, TunnelRelay relay)
+    private static async Task HandleAsync(HttpContext context, TunnelRelay relay, IHostApplicationLifetime lifetime)
     {
+        // Once the gateway stops, new ends are told to come back later (5xx: proxies retry), and an
+        // end admitted meanwhile is dropped with the others: else Kestrel would wait for it until
+        // its shutdown timeout, since the sessions that could close it stop only after the server.
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            await WriteRejectionAsync(context, 503, "The gateway is shutting down; connect again in a moment.", Guid.NewGuid().ToString("D"));
+            return;
+        }
+
         var result = await relay.AuthorizeAsync(ToUpgradeRequest(context), context.RequestAborted);
         if (!result.Accepted)
         {
@@ -55,7 +64,8 @@ internal static class RelayEndpoint
             // No keep-alive: .NET's keep-alive sends unsolicited pongs, which kill the reference proxy.
             KeepAliveInterval = TimeSpan.Zero,
         });
-        await relay.RunConnectionAsync(result, socket, context.RequestAborted);
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        await relay.RunConnectionAsync(result, socket, connection.Token);
     }
 
     private static RelayUpgradeRequest ToUpgradeRequest(HttpContext context)

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Gateway.Cli.Tests.Infrastructure;
+namespace Gateway.Testing;
 
-internal static class Tcp
+public static class Tcp
 {
     /// <summary>A port that was free a moment ago (another process may take it; tests that can, retry).</summary>
     public static int FreePort()
@@ -16,7 +16,7 @@ internal static class Tcp
     public static async Task<Socket> ConnectAsync(int port)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var cts = new CancellationTokenSource(Timeouts.Step);
+        using var cts = new CancellationTokenSource(Bounds.Step);
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cts.Token);
         return socket;
     }
@@ -24,7 +24,7 @@ internal static class Tcp
     /// <summary>Sends <paramref name="payload"/> while reading the same number of bytes back (an echo); returns them.</summary>
     public static async Task<byte[]> EchoAsync(Socket socket, byte[] payload, TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? Timeouts.Long);
+        using var cts = new CancellationTokenSource(timeout ?? Bounds.Long);
         var send = SendAllAsync(socket, payload, cts.Token);
         var received = await ReceiveExactlyAsync(socket, payload.Length, cts.Token);
         await send;
@@ -62,7 +62,7 @@ internal static class Tcp
     /// <summary>Reads until the peer closes (FIN: returns true) or resets (false); bounded.</summary>
     public static async Task<bool> WaitClosedAsync(Socket socket, TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? Timeouts.Step);
+        using var cts = new CancellationTokenSource(timeout ?? Bounds.Step);
         var buffer = new byte[64 * 1024];
         try
         {

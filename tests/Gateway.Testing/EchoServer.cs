@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Gateway.Cli.Tests.Infrastructure;
+namespace Gateway.Testing;
 
 /// <summary>A TCP echo server on 127.0.0.1 (or ::1), port 0 unless given, that echoes every connection until it closes.</summary>
-internal sealed class EchoServer : IDisposable
+public sealed class EchoServer : IDisposable
 {
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
@@ -29,7 +29,7 @@ internal sealed class EchoServer : IDisposable
     /// <summary>Waits (bounded) until no connection is open, e.g. until the tunnel closed the one it carried.</summary>
     public async Task WaitIdleAsync()
     {
-        using var cts = new CancellationTokenSource(Timeouts.Step);
+        using var cts = new CancellationTokenSource(Bounds.Step);
         while (true)
         {
             var closed = Volatile.Read(ref _closed).Task;
