@@ -5,8 +5,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Gateway.Api.Audit;
 
 /// <summary>
-/// Records every mutating API call (POST/PUT/PATCH/DELETE under <c>/api</c>), allowed or not: who,
-/// what, when, the status, and the id acted on when the endpoint names it. Never the body (tokens).
+/// Records every mutating API call (POST/PUT/PATCH/DELETE under <c>/api</c>) by a logged-in caller,
+/// allowed or not, and every login attempt: who, what, when, the status, and the id acted on when the
+/// endpoint names it. Never the body (tokens).
 /// </summary>
 internal sealed partial class AuditMiddleware(RequestDelegate next, IDbContextFactory<GatewayDbContext> contexts, TimeProvider time, ILogger<AuditMiddleware> logger)
 {
@@ -22,17 +23,32 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, IDbContextFa
         }
 
         var at = time.GetUtcNow();
+        int? failedStatus = null;
         try
         {
             await next(context);
         }
+        catch (Exception ex)
+        {
+            // The exception handler further out turns it into the answer: record what it will send.
+            failedStatus = ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+            throw;
+        }
         finally
         {
-            await WriteAsync(context, at);
+            // Refusals of callers with no login are not calls anyone made (and would let anyone
+            // grow the table); failed logins are kept.
+            bool anonymousRefusal = context.User.Identity?.IsAuthenticated != true
+                && (failedStatus ?? context.Response.StatusCode) == StatusCodes.Status401Unauthorized
+                && !context.Request.Path.StartsWithSegments("/api/auth/login", StringComparison.OrdinalIgnoreCase);
+            if (!anonymousRefusal)
+            {
+                await WriteAsync(context, at, failedStatus ?? context.Response.StatusCode);
+            }
         }
     }
 
-    private async Task WriteAsync(HttpContext context, DateTimeOffset at)
+    private async Task WriteAsync(HttpContext context, DateTimeOffset at, int status)
     {
         var entry = new AuditEntryEntity
         {
@@ -40,7 +56,7 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, IDbContextFa
             Actor = Truncate(context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name ?? "?" : "anonymous", 160),
             Method = context.Request.Method,
             Path = Truncate(context.Request.Path.Value ?? string.Empty, 2048),
-            Status = context.Response.StatusCode,
+            Status = status,
             Target = context.Items.TryGetValue(AuditTarget.ItemKey, out var target) ? Truncate(target?.ToString() ?? string.Empty, 256) : null,
             RemoteAddress = context.Connection.RemoteIpAddress?.ToString(),
         };

@@ -71,6 +71,7 @@ internal static partial class AuthApi
                 new Claim(ClaimTypes.Name, user.UserName),
                 new Claim(ClaimTypes.Role, user.Role),
                 new Claim(GatewayClaims.Method, GatewayClaims.CookieMethod),
+                new Claim(CookieRevalidation.StampClaim, CookieRevalidation.Stamp(user)),
             ],
             CookieAuthenticationDefaults.AuthenticationScheme));
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);

@@ -43,6 +43,9 @@ internal static class AuthExtensions
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(auth.CookieHours);
                 cookie.SlidingExpiration = true;
 
+                // A deleted user, a changed role or password ends the login at once.
+                cookie.Events.OnValidatePrincipal = CookieRevalidation.ValidateAsync;
+
                 // An API answers 401/403, it does not redirect to a login page.
                 cookie.Events.OnRedirectToLogin = context =>
                 {

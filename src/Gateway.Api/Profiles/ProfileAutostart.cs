@@ -29,17 +29,7 @@ internal sealed partial class ProfileAutostart(
         {
             foreach (var profile in (await profiles.ListAsync(stopping)).Where(p => p.Autostart))
             {
-                var built = specs.Build(profile);
-                var result = built.IsValid ? starter.Start(built.Spec! with { ProfileId = profile.Id }, StartedBy) : null;
-                if (result?.Started == true)
-                {
-                    Log.Started(logger, profile.Name, result.Session!.Id);
-                }
-                else
-                {
-                    var errors = result?.Errors ?? built.Errors;
-                    Log.NotStarted(logger, profile.Name, string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")));
-                }
+                StartOne(profile);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -48,6 +38,29 @@ internal sealed partial class ProfileAutostart(
         catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
         {
             Log.Failed(logger, ex.Message);
+        }
+    }
+
+    /// <summary>One profile; whatever goes wrong with it is logged and the next one still starts.</summary>
+    private void StartOne(Data.ProfileEntity profile)
+    {
+        try
+        {
+            var built = specs.Build(profile);
+            var result = built.IsValid ? starter.Start(built.Spec! with { ProfileId = profile.Id }, StartedBy) : null;
+            if (result?.Started == true)
+            {
+                Log.Started(logger, profile.Name, result.Session!.Id);
+            }
+            else
+            {
+                var errors = result?.Errors ?? built.Errors;
+                Log.NotStarted(logger, profile.Name, string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")));
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.NotStarted(logger, profile.Name, "unexpected error: " + ex.Message);
         }
     }
 

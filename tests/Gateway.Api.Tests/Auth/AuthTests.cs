@@ -229,6 +229,38 @@ public sealed class AuthTests
     }
 
     [Fact]
+    public async Task ALoginEndsAtOnceWhenItsUserIsDemotedRepasswordedOrDeleted()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var admin = gateway.CreateClient();
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/users", new { userName = "otto", password = "otto-password-123", role = "operator" })).StatusCode);
+
+        async Task<HttpClient> LoginAsync(string password)
+        {
+            var browser = gateway.CreateClient(apiKey: null);
+            Assert.Equal(HttpStatusCode.OK, (await browser.PostAsJsonAsync("/api/auth/login", new { userName = "otto", password })).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/tunnels")).StatusCode);
+            return browser;
+        }
+
+        using (var demoted = await LoginAsync("otto-password-123"))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/users/otto", new { role = "viewer" })).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await demoted.GetAsync("/api/tunnels")).StatusCode);
+        }
+
+        using (var repassworded = await LoginAsync("otto-password-123"))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/users/otto", new { password = "otto-password-456" })).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await repassworded.GetAsync("/api/tunnels")).StatusCode);
+        }
+
+        using var deleted = await LoginAsync("otto-password-456");
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/api/users/otto")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await deleted.GetAsync("/api/tunnels")).StatusCode);
+    }
+
+    [Fact]
     public async Task EveryMutatingCallIsAudited()
     {
         await using var gateway = await TestGateway.StartAsync();
@@ -239,12 +271,14 @@ public sealed class AuthTests
         string sourceToken = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sourceAccessToken").GetString()!;
         await viewer.PostAsJsonAsync("/api/relay/tunnels", new { services = new[] { "SSH" } });
         await gateway.CreateClient(apiKey: null).PostAsJsonAsync("/api/tunnels", new { mode = "source" });
+        await gateway.CreateClient(apiKey: null).PostAsJsonAsync("/api/auth/login", new { userName = "admin", password = "wrong-password-here" });
 
         var audit = await admin.GetFromJsonAsync<JsonElement>("/api/audit");
         var entries = audit.EnumerateArray().Select(e => (Actor: e.GetProperty("actor").GetString(), Path: e.GetProperty("path").GetString(), Status: e.GetProperty("status").GetInt32())).ToList();
         Assert.Contains(("key:bootstrap", "/api/relay/tunnels", 201), entries);
         Assert.Contains(("key:viewer-key", "/api/relay/tunnels", 403), entries);
-        Assert.Contains(("anonymous", "/api/tunnels", 401), entries);
+        Assert.DoesNotContain(entries, e => e.Actor == "anonymous" && e.Path == "/api/tunnels");
+        Assert.Contains(("anonymous", "/api/auth/login", 401), entries);
         Assert.Contains(entries, e => e.Path == "/api/keys" && e.Status == 201);
         Assert.DoesNotContain(sourceToken, audit.GetRawText(), StringComparison.Ordinal);
     }
