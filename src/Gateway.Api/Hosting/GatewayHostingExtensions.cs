@@ -57,6 +57,15 @@ internal static class GatewayHostingExtensions
         services.AddSingleton<GatewayCertificate>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
+            // The relay writes whole tunnel messages (up to 128 KiB) to a WebSocket: with Kestrel's
+            // default 64 KiB response buffer every such write waits for the socket before the next
+            // one is queued. 1 MiB per connection keeps a stream flowing; it is the bound on what a
+            // slow peer can hold here (docs/performance.md). Configuration (Kestrel:Limits) wins.
+            if (!context.Configuration.GetSection("Kestrel:Limits:MaxResponseBufferSize").Exists())
+            {
+                kestrel.Limits.MaxResponseBufferSize = 1024 * 1024;
+            }
+
             // Kestrel's own certificate settings win; otherwise the gateway's certificate.
             if (context.Configuration.GetSection("Kestrel:Certificates:Default").Exists())
             {

@@ -12,6 +12,9 @@ internal sealed class ServiceChannel(string? serviceId, ServiceEndpoint endpoint
     /// <summary>The id as configured and advertised; null for an unnamed mapping the service did not name.</summary>
     public string? ServiceId { get; } = serviceId;
 
+    /// <summary><see cref="ServiceId"/> as UTF-8 (empty for null), to match DATA frames read in place.</summary>
+    public byte[] ServiceIdUtf8 { get; } = System.Text.Encoding.UTF8.GetBytes(serviceId ?? string.Empty);
+
     public ServiceEndpoint Endpoint { get; } = endpoint;
 
     /// <summary>Source: the listener feeding this service.</summary>

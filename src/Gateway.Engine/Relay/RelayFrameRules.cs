@@ -61,6 +61,41 @@ internal static class RelayFrameRules
         return null;
     }
 
+    /// <summary>
+    /// <see cref="Check"/> for a DATA frame read in place: the same rules (a DATA frame read this
+    /// way has no unknown fields), without allocating unless it is refused.
+    /// </summary>
+    public static string? CheckData(in DataFrame frame, RelayTunnel tunnel, ref ServiceIdUsage usage)
+    {
+        if (frame.StreamId == 0)
+        {
+            return "DATA has streamId 0";
+        }
+
+        if (frame.Payload.Length > TunnelMessages.MaxPayloadSize)
+        {
+            return $"DATA payload of {frame.Payload.Length} bytes exceeds {TunnelMessages.MaxPayloadSize}";
+        }
+
+        bool hasServiceId = !frame.ServiceIdUtf8.IsEmpty;
+        if (hasServiceId && !tunnel.HasService(frame))
+        {
+            return $"serviceId '{System.Text.EncodingExtensions.GetString(System.Text.Encoding.UTF8, frame.ServiceIdUtf8)}' is not a service of this tunnel";
+        }
+
+        var seen = hasServiceId ? ServiceIdUsage.Present : ServiceIdUsage.Absent;
+        if (usage == ServiceIdUsage.Unknown)
+        {
+            usage = seen;
+        }
+        else if (usage != seen)
+        {
+            return "serviceId must be sent always or never on one connection";
+        }
+
+        return null;
+    }
+
     public static bool IsStreamBound(MessageType type) => type is MessageType.Data or MessageType.StreamStart
         or MessageType.StreamReset or MessageType.ConnectionStart or MessageType.ConnectionReset;
 

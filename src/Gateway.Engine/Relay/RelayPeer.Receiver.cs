@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using Gateway.Engine.Protocol;
 using Gateway.Engine.Protocol.Wire;
 using MessageType = Gateway.Engine.Protocol.Wire.Message.Types.Type;
@@ -9,6 +10,10 @@ namespace Gateway.Engine.Relay;
 internal sealed partial class RelayPeer
 {
     private const int InitialReceiveBufferSize = 16 * 1024;
+
+    // The size of the last message (at least the initial size): the next buffer is rented that
+    // large, so a stream of full DATA messages is received in one piece without regrowing.
+    private int _receiveSizeHint = InitialReceiveBufferSize;
 
     private readonly List<Message> _frames = [];
     private byte[]? _carry;
@@ -22,7 +27,19 @@ internal sealed partial class RelayPeer
         {
             while (true)
             {
-                buffer ??= ArrayPool<byte>.Shared.Rent(InitialReceiveBufferSize);
+                if (buffer is null)
+                {
+                    // Idle peers hold no buffer: wait for the next message with a zero-byte read.
+                    var peek = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                    if (peek.MessageType == WebSocketMessageType.Close)
+                    {
+                        Log.PeerClosed(_logger, TunnelId, End, ChannelId, (int?)_socket.CloseStatus, _socket.CloseStatusDescription);
+                        return;
+                    }
+
+                    buffer = ArrayPool<byte>.Shared.Rent(_receiveSizeHint);
+                }
+
                 var (outcome, length) = await ReceiveMessageAsync(buffer, cancellationToken).ConfigureAwait(false);
                 buffer = outcome.Buffer;
                 if (outcome.Stop)
@@ -30,6 +47,7 @@ internal sealed partial class RelayPeer
                     return;
                 }
 
+                _receiveSizeHint = Math.Clamp(length + 1, InitialReceiveBufferSize, _options.MaxMessageSize + 1);
                 if (Validate(buffer, length) is { } violation)
                 {
                     Log.ProtocolViolation(_logger, TunnelId, End, ChannelId, violation);
@@ -67,7 +85,9 @@ internal sealed partial class RelayPeer
 
     // Reads one whole WebSocket message (fragments reassembled) into buffer, growing it up to
     // the message limit. Text frames and over-long messages close the socket.
-    private async Task<(ReceiveOutcome Outcome, int Length)> ReceiveMessageAsync(byte[] buffer, CancellationToken cancellationToken)
+    // Pooled builders: awaiting a receive or a slot allocates no state-machine box per message.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(ReceiveOutcome Outcome, int Length)> ReceiveMessageAsync(byte[] buffer, CancellationToken cancellationToken)
     {
         int max = _options.MaxMessageSize;
         int length = 0;
@@ -141,6 +161,17 @@ internal sealed partial class RelayPeer
         {
             while (true)
             {
+                // DATA (the bulk) is checked in place; nothing to track or refuse for it later.
+                if (FrameReader.TryReadData(ref bytes, out var data))
+                {
+                    if (RelayFrameRules.CheckData(data, _tunnel, ref _serviceIdUsage) is { } dataViolation)
+                    {
+                        return dataViolation;
+                    }
+
+                    continue;
+                }
+
                 var status = FrameReader.TryRead(ref bytes, out var message, out var error);
                 if (status == FrameReadStatus.Error)
                 {
@@ -194,6 +225,7 @@ internal sealed partial class RelayPeer
     // Sends the message on to the other end as one message. With no other end connected the
     // frames are dropped, and a stream the source tried to open is reset at once so its local
     // client is not left hanging. Returns true when the buffer was handed over.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> RelayAsync(byte[] buffer, int length, CancellationToken cancellationToken)
     {
         var other = _tunnel.ForwardTargetOf(this);

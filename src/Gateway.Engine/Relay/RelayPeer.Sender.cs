@@ -10,9 +10,13 @@ internal sealed partial class RelayPeer
     private async Task SendLoopAsync(CancellationToken cancellationToken)
     {
         var reader = _outbound.Reader;
+
+        // Waiting with an uncancellable token lets the channel reuse its waiter (no allocation per
+        // wait); cancellation completes the queue instead, which ends the wait the same way.
+        using var stop = cancellationToken.Register(static state => ((RelayPeer)state!)._outbound.Writer.TryComplete(), this);
         try
         {
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var item))
                 {

@@ -57,6 +57,7 @@ internal sealed partial class RelayPeer
     /// Hands a received message (a pooled buffer) to this peer's writer. Waits while this peer's
     /// queue is full. Returns false when the peer is closing; the caller still owns the buffer.
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> ForwardAsync(byte[] buffer, int length, CancellationToken cancellationToken)
     {
         await _dataSlots.WaitAsync(cancellationToken).ConfigureAwait(false);

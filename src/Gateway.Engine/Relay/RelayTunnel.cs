@@ -8,6 +8,7 @@ internal sealed partial class RelayTunnel
 {
     private readonly Lock _gate = new();
     private readonly HashSet<string> _serviceSet;
+    private readonly byte[][] _servicesUtf8;
     private readonly EndState _source;
     private readonly EndState _destination;
     private long _bytesSourceToDestination;
@@ -19,6 +20,7 @@ internal sealed partial class RelayTunnel
         Description = record.Description;
         Services = [.. record.Services];
         _serviceSet = new HashSet<string>(Services, StringComparer.Ordinal);
+        _servicesUtf8 = [.. Services.Select(System.Text.Encoding.UTF8.GetBytes)];
         CreatedAt = record.CreatedAt;
         ExpiresAt = record.ExpiresAt;
         State = record.State;
@@ -50,6 +52,20 @@ internal sealed partial class RelayTunnel
     public ITimer? ExpiryTimer { get; set; }
 
     public bool HasService(string serviceId) => _serviceSet.Contains(serviceId);
+
+    /// <summary>The same question for a DATA frame read in place (its id as UTF-8), without decoding it.</summary>
+    public bool HasService(in Protocol.DataFrame frame)
+    {
+        foreach (var service in _servicesUtf8)
+        {
+            if (frame.ServiceIdEquals(service))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public bool OwnsTokenHash(TunnelEnd end, string tokenHash) => string.Equals(End(end).AccessTokenHash, tokenHash, StringComparison.Ordinal);
 

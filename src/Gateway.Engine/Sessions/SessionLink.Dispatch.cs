@@ -26,6 +26,19 @@ internal sealed partial class SessionLink
                 bool failed = false;
                 while (true)
                 {
+                    // DATA, the bulk, is read in place and its payload copied once, into the
+                    // connection's output; everything else goes through the protobuf parser.
+                    if (_serviceIdsReceived && FrameReader.TryReadData(ref buffer, out var data, maxBody))
+                    {
+                        var written = HandleDataAsync(data);
+                        if (!written.IsCompletedSuccessfully)
+                        {
+                            await written.ConfigureAwait(false);
+                        }
+
+                        continue;
+                    }
+
                     var status = FrameReader.TryRead(ref buffer, out var message, out var error, maxBody);
                     if (status == FrameReadStatus.NeedMoreData)
                     {
@@ -118,16 +131,28 @@ internal sealed partial class SessionLink
         return default;
     }
 
+    // DATA parsed by protobuf: frames the in-place reader leaves to the full parser (unusual encodings).
     private ValueTask HandleDataAsync(Message message)
     {
-        var channel = FindChannel(message.ServiceId);
-        if (channel is null || message.StreamId == 0 || message.StreamId != channel.CurrentStreamId)
+        var connection = FindDataTarget(FindChannel(message.ServiceId), message.StreamId, message.ConnectionId);
+        return connection is null || message.Payload.IsEmpty ? default : WriteToLocal(connection, new ReadOnlySequence<byte>(message.Payload.Memory));
+    }
+
+    private ValueTask HandleDataAsync(in DataFrame frame)
+    {
+        var connection = FindDataTarget(FindChannel(frame), frame.StreamId, frame.ConnectionId);
+        return connection is null || frame.Payload.IsEmpty ? default : WriteToLocal(connection, frame.Payload);
+    }
+
+    private LocalConnection? FindDataTarget(ServiceChannel? channel, int streamId, uint connectionId)
+    {
+        if (channel is null || streamId == 0 || streamId != channel.CurrentStreamId)
         {
-            return default;
+            return null;
         }
 
         LocalConnection? connection;
-        if (message.ConnectionId == 0)
+        if (connectionId == 0)
         {
             if (IsSource && _format == MessageFormat.V3)
             {
@@ -138,23 +163,21 @@ internal sealed partial class SessionLink
         }
         else
         {
-            channel.Connections.TryGetValue(message.ConnectionId, out connection);
+            channel.Connections.TryGetValue(connectionId, out connection);
         }
 
-        if (connection is null || connection.IsClosing)
-        {
-            return default;
-        }
+        return connection is null || connection.IsClosing ? null : connection;
+    }
 
-        var payload = message.Payload.Span;
-        if (payload.IsEmpty)
-        {
-            return default;
-        }
-
+    private ValueTask WriteToLocal(LocalConnection connection, in ReadOnlySequence<byte> payload)
+    {
         var output = connection.Output.Writer;
-        output.Write(payload);
-        _session.AddBytesFromTunnel(payload.Length);
+        foreach (var segment in payload)
+        {
+            output.Write(segment.Span);
+        }
+
+        _session.AddBytesFromTunnel((int)payload.Length);
         var flush = output.FlushAsync(_readStop.Token);
         return flush.IsCompletedSuccessfully ? default : AwaitFlushAsync(flush);
     }
@@ -323,6 +346,25 @@ internal sealed partial class SessionLink
         {
             connection.CompleteWriter();
         }
+    }
+
+    private ServiceChannel? FindChannel(in DataFrame frame)
+    {
+        var channels = _channels;
+        if (frame.ServiceIdUtf8.IsEmpty)
+        {
+            return channels.Count == 1 ? channels[0] : null;
+        }
+
+        foreach (var channel in channels)
+        {
+            if (channel.ServiceId is not null && frame.ServiceIdEquals(channel.ServiceIdUtf8))
+            {
+                return channel;
+            }
+        }
+
+        return null;
     }
 
     private ServiceChannel? FindChannel(string serviceId)

@@ -55,10 +55,13 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
         _time = session.Time;
         _format = _spec.Spec.Mode == SessionMode.Source ? _spec.Spec.MessageFormat : MessageFormat.V3;
         _outbound = Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true });
+        // Readers run inline when their writer flushes: the dispatcher on the receive loop's thread,
+        // a connection's socket write on the dispatcher's. One thread carries a frame from the
+        // WebSocket to the local socket instead of two thread-pool hops (docs/performance.md).
         long readBuffer = Math.Max(_settings.WebSocketReadBufferSize, 2 * FrameReader.MaxFrameBodyLength);
-        _tunnelBytes = new Pipe(new PipeOptions(pauseWriterThreshold: readBuffer, resumeWriterThreshold: readBuffer / 2, useSynchronizationContext: false));
+        _tunnelBytes = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: readBuffer, resumeWriterThreshold: readBuffer / 2, useSynchronizationContext: false));
         long writeBuffer = _settings.TcpWriteBufferSize;
-        _connectionPipeOptions = new PipeOptions(pauseWriterThreshold: writeBuffer, resumeWriterThreshold: writeBuffer / 2, useSynchronizationContext: false);
+        _connectionPipeOptions = new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: writeBuffer, resumeWriterThreshold: writeBuffer / 2, useSynchronizationContext: false);
     }
 
     public int MaxPayloadSize => _settings.MaxPayloadSize;
@@ -246,9 +249,13 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
     private async Task WriteLoopAsync()
     {
         var reader = _outbound.Reader;
+
+        // An uncancellable wait reuses the channel's waiter (no allocation per wait); a stop
+        // completes the queue instead, and the token still cancels a send in progress.
+        using var stop = _writeStop.Token.Register(static state => ((SessionLink)state!)._outbound.Writer.TryComplete(), this);
         try
         {
-            while (await reader.WaitToReadAsync(_writeStop.Token).ConfigureAwait(false))
+            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var frame))
                 {

@@ -6,6 +6,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
 
 namespace Gateway.Engine.Transport;
 
@@ -31,8 +32,17 @@ internal static class TunnelConnector
         Stream? stream = null;
         try
         {
-            socket.ReceiveBufferSize = spec.Spec.Settings.MaxFrameSize;
-            socket.SendBufferSize = spec.Spec.Settings.MaxFrameSize;
+            // The reference pins SO_RCVBUF/SO_SNDBUF to websocket.max_frame_size (128 KiB), which
+            // turns off the kernel's buffer autotuning and caps one stream at a fraction of what the
+            // link carries (docs/performance.md). We leave the kernel in charge unless the user set
+            // max_frame_size to something other than its default.
+            int frameSize = spec.Spec.Settings.MaxFrameSize;
+            if (frameSize != ProxySettings.Default.MaxFrameSize)
+            {
+                socket.ReceiveBufferSize = frameSize;
+                socket.SendBufferSize = frameSize;
+            }
+
             string stage = proxy is null ? $"connect to {endpoint.Host}:{endpoint.Port}" : $"connect to the web proxy {proxy}";
             try
             {

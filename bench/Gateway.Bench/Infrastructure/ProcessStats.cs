@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Gateway.Bench.Infrastructure;
+
+/// <summary>Resident memory and CPU time of a process, read from /proc (Linux).</summary>
+internal static class ProcessStats
+{
+    /// <summary>Current resident set size in bytes (VmRSS), or 0 when the process is gone.</summary>
+    public static long RssBytes(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    return long.Parse(parts[1], CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return 0;
+    }
+
+    public static long OwnRssBytes() => RssBytes(Environment.ProcessId);
+
+    /// <summary>User plus system CPU time of a process.</summary>
+    public static TimeSpan CpuTime(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.TotalProcessorTime;
+        }
+        catch (ArgumentException)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>Managed heap after a full blocking, compacting collection.</summary>
+    public static long ManagedHeapAfterFullGc()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(forceFullCollection: false);
+    }
+}
