@@ -48,6 +48,8 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
 
     public string HttpBase { get; }
 
+    public string WsEndpoint => HttpBase.Replace("http://", "ws://", StringComparison.Ordinal).TrimEnd('/');
+
     public string CaDirectory => Path.Combine(DataDirectory, "tls", "ca");
 
     public string WssEndpoint => HttpsBase.Replace("https://", "wss://", StringComparison.Ordinal).TrimEnd('/');

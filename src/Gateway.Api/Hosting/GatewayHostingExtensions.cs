@@ -12,6 +12,7 @@ using Gateway.Api.Tls;
 using Gateway.Engine;
 using Gateway.Engine.Relay;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gateway.Api.Hosting;
 
@@ -55,6 +56,7 @@ internal static class GatewayHostingExtensions
         services.AddGatewayHubs();
 
         services.AddSingleton<GatewayCertificate>();
+        services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>());
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             // The relay writes whole tunnel messages (up to 128 KiB) to a WebSocket: with Kestrel's

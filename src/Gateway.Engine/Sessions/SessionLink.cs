@@ -24,6 +24,8 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
     /// <summary>DATA frames queued toward the WebSocket per session; readers wait beyond that (bounded memory).</summary>
     public const int DataQueueCapacity = 16;
 
+    private const int SegmentSize = 64 * 1024;
+
     private static readonly TimeSpan CloseFlushTimeout = TimeSpan.FromSeconds(2);
 
     private readonly TunnelSession _session;
@@ -55,13 +57,16 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
         _time = session.Time;
         _format = _spec.Spec.Mode == SessionMode.Source ? _spec.Spec.MessageFormat : MessageFormat.V3;
         _outbound = Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true });
+        // Segments of 64 KiB: a whole DATA payload is one or two segments, so it reaches the local
+        // socket in one or two sends rather than sixteen (the pipes' default is 4 KiB). Segments
+        // go back to the pool once consumed; an idle connection holds none.
         // Readers run inline when their writer flushes: the dispatcher on the receive loop's thread,
         // a connection's socket write on the dispatcher's. One thread carries a frame from the
         // WebSocket to the local socket instead of two thread-pool hops (docs/performance.md).
         long readBuffer = Math.Max(_settings.WebSocketReadBufferSize, 2 * FrameReader.MaxFrameBodyLength);
-        _tunnelBytes = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: readBuffer, resumeWriterThreshold: readBuffer / 2, useSynchronizationContext: false));
+        _tunnelBytes = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: readBuffer, resumeWriterThreshold: readBuffer / 2, minimumSegmentSize: SegmentSize, useSynchronizationContext: false));
         long writeBuffer = _settings.TcpWriteBufferSize;
-        _connectionPipeOptions = new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: writeBuffer, resumeWriterThreshold: writeBuffer / 2, useSynchronizationContext: false);
+        _connectionPipeOptions = new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: writeBuffer, resumeWriterThreshold: writeBuffer / 2, minimumSegmentSize: SegmentSize, useSynchronizationContext: false);
     }
 
     public int MaxPayloadSize => _settings.MaxPayloadSize;
@@ -266,6 +271,12 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
                     finally
                     {
                         Release(frame);
+                    }
+
+                    // Frames gather below TLS while more are queued; the last of a burst sends them.
+                    if (!reader.TryPeek(out _))
+                    {
+                        await _socket.FlushAsync(_writeStop.Token).ConfigureAwait(false);
                     }
                 }
             }

@@ -53,7 +53,8 @@ internal static class TunnelConnector
                 return ConnectOutcome.Fail(ConnectFailureKind.Network, $"cannot {stage}: {Describe(ex, timeout)}");
             }
 
-            stream = new NetworkStream(socket, ownsSocket: true);
+            var transport = new CoalescingStream(new NetworkStream(socket, ownsSocket: true));
+            stream = transport;
             if (proxy is not null)
             {
                 if (proxy.UseTls)
@@ -99,6 +100,7 @@ internal static class TunnelConnector
                 return new ConnectOutcome(null, outcome.Failure);
             }
 
+            transport.CoalesceWrites = true;
             var webSocket = new TunnelWebSocket(socket, stream, input, subprotocol, outcome.ChannelId);
             stream = null;
             return new ConnectOutcome(webSocket, null);

@@ -51,12 +51,19 @@ internal sealed partial class TunnelWebSocket
         return _stream.WriteAsync(buffer.AsMemory(start, headerLength + payloadLength), cancellationToken);
     }
 
-    /// <summary>Sends a control frame (ping, pong, close); payload at most 125 bytes.</summary>
-    public ValueTask SendControlAsync(WebSocketOpcode opcode, ReadOnlySpan<byte> payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pushes out what <see cref="SendAsync"/> left gathered below TLS (see <see cref="CoalescingStream"/>).
+    /// The writer calls it whenever its queue runs empty.
+    /// </summary>
+    public Task FlushAsync(CancellationToken cancellationToken) => _stream.FlushAsync(cancellationToken);
+
+    /// <summary>Sends a control frame (ping, pong, close) at once; payload at most 125 bytes.</summary>
+    public async ValueTask SendControlAsync(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         var buffer = new byte[MaxHeaderSize + Math.Min(payload.Length, 125)];
-        payload[..(buffer.Length - MaxHeaderSize)].CopyTo(buffer.AsSpan(MaxHeaderSize));
-        return SendAsync(opcode, buffer, MaxHeaderSize, buffer.Length - MaxHeaderSize, cancellationToken);
+        payload.Span[..(buffer.Length - MaxHeaderSize)].CopyTo(buffer.AsSpan(MaxHeaderSize));
+        await SendAsync(opcode, buffer, MaxHeaderSize, buffer.Length - MaxHeaderSize, cancellationToken).ConfigureAwait(false);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Builds a close payload: 2-byte code then the UTF-8 reason, cut to fit 125 bytes.</summary>
