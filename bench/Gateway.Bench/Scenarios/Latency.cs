@@ -18,15 +18,18 @@ internal static class Latency
         using var echo = new EchoServer(threadPerConnection: true);
         var direct = Measure(echo.Port, context.Options.LatencyRounds);
         Report(context, BenchContext.InProcess, "direct loopback", direct, null);
-        var pair = await context.Gateway.StartPairAsync([("echo", echo.Port)], tls: true, context.Settings);
-        try
+        foreach (bool tls in new[] { true, false })
         {
-            var chain = Measure(pair.SourcePorts[0], context.Options.LatencyRounds);
-            Report(context, BenchContext.InProcess, "through the chain (WSS)", chain, direct);
-        }
-        finally
-        {
-            await context.Gateway.StopPairAsync(pair);
+            var pair = await context.Gateway.StartPairAsync([("echo", echo.Port)], tls, context.Settings);
+            try
+            {
+                var chain = Measure(pair.SourcePorts[0], context.Options.LatencyRounds);
+                Report(context, BenchContext.InProcess, tls ? "through the chain (WSS)" : "through the chain (WS, no TLS)", chain, direct);
+            }
+            finally
+            {
+                await context.Gateway.StopPairAsync(pair);
+            }
         }
     }
 

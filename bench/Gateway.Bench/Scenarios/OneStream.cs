@@ -33,13 +33,17 @@ internal static class OneStream
                 long before = ProcessStats.OwnRssBytes();
                 await using var sampler = new RssSampler(Environment.ProcessId);
                 var cpuBefore = ProcessStats.CpuTime(Environment.ProcessId);
+                long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                 var wall = System.Diagnostics.Stopwatch.StartNew();
                 var stream = await MedianAsync(runs, () => Streams.PushAsync(pair.SourcePorts[0], sink, options.StreamBytes, context.Cancellation));
                 string label = tls ? "WSS" : "WS (no TLS)";
                 string spread = runs > 1 ? $"; median of {runs} runs, all bytes verified ({stream.Min:0}-{stream.Max:0})" : "; all bytes verified";
                 double cores = (ProcessStats.CpuTime(Environment.ProcessId) - cpuBefore).TotalSeconds / wall.Elapsed.TotalSeconds;
+                double frames = (double)runs * options.StreamBytes / Gateway.Engine.Protocol.TunnelMessages.MaxPayloadSize;
+                double allocatedPerFrame = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / frames;
                 context.Table.Add(new ResultRow(2, BenchContext.InProcess, $"one stream {options.StreamBytes >> 20} MiB, {label}", stream.Median, "MB/s", context.Ratio(stream.Median) + spread));
                 context.Table.Add(new ResultRow(2, BenchContext.InProcess, $"one stream {label}: CPU busy", cores, "cores", $"of {Environment.ProcessorCount}; whole process: sender, sink, source, relay, destination"));
+                context.Table.Add(new ResultRow(2, BenchContext.InProcess, $"one stream {label}: managed allocation per DATA frame", allocatedPerFrame, "bytes", "whole process (engine, relay, Kestrel, TLS, driver) / frames of 64512 bytes"));
                 if (tls)
                 {
                     context.Table.Add(new ResultRow(2, BenchContext.InProcess, "one stream WSS: peak RSS growth (whole gateway)", (sampler.Peak(0) - before) / 1048576.0, "MiB", "source + relay + destination in one process"));

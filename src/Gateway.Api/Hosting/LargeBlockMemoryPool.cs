@@ -13,7 +13,7 @@ namespace Gateway.Api.Hosting;
 internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
 {
     public const int BlockSize = 64 * 1024;
-    public const int MaxRetainedBlocks = 256;
+    public const int MaxRetainedBlocks = 64;
 
     private readonly ConcurrentQueue<Block> _free = new();
     private int _freeCount;
