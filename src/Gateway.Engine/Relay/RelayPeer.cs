@@ -20,6 +20,10 @@ internal sealed partial class RelayPeer
     private readonly TimeProvider _time;
     private readonly Channel<Outbound> _outbound;
     private readonly SemaphoreSlim _dataSlots;
+
+    // The peer a ForwardAsync on this thread is writing to: its send loop may run inline.
+    [ThreadStatic]
+    private static RelayPeer? _forwardingTo;
     private readonly CancellationTokenSource _abort = new();
     private int _closeRequested;
     private WebSocketCloseStatus _closeStatus;
@@ -36,7 +40,9 @@ internal sealed partial class RelayPeer
         ChannelId = admission.ChannelId;
         RemoteAddress = admission.RemoteAddress;
         ConnectedAt = time.GetUtcNow();
-        _outbound = Channel.CreateUnbounded<Outbound>(new UnboundedChannelOptions { SingleReader = true });
+        // Synchronous continuations: a forwarded message wakes this peer's waiting send loop on the
+        // forwarding thread, so it is sent without a hop to the thread pool (see SendLoopAsync).
+        _outbound = Channel.CreateUnbounded<Outbound>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
         _dataSlots = new SemaphoreSlim(options.OutboundQueueCapacity, int.MaxValue);
     }
 
@@ -61,7 +67,19 @@ internal sealed partial class RelayPeer
     public async ValueTask<bool> ForwardAsync(byte[] buffer, int length, CancellationToken cancellationToken)
     {
         await _dataSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (_outbound.Writer.TryWrite(new Outbound(buffer, length, Pooled: true)))
+        var previous = _forwardingTo;
+        _forwardingTo = this;
+        bool written;
+        try
+        {
+            written = _outbound.Writer.TryWrite(new Outbound(buffer, length, Pooled: true));
+        }
+        finally
+        {
+            _forwardingTo = previous;
+        }
+
+        if (written)
         {
             return true;
         }

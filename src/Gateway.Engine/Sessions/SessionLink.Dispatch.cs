@@ -182,6 +182,7 @@ internal sealed partial class SessionLink
         return flush.IsCompletedSuccessfully ? default : AwaitFlushAsync(flush);
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AwaitFlushAsync(ValueTask<System.IO.Pipelines.FlushResult> flush)
     {
         // The local reader is slower than the tunnel: stop reading the WebSocket until it catches up.

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Gateway.Engine.Transport;
 
@@ -9,7 +10,8 @@ namespace Gateway.Engine.Transport;
 /// writes gather until <see cref="FlushAsync(CancellationToken)"/> (the session's writer flushes
 /// when its queue is empty), so a burst of frames leaves in one send (docs/performance.md).
 /// Buffers are rented only while they hold bytes: an idle connection holds none. Zero-byte reads
-/// pass through, so waiting for data costs no buffer either.
+/// pass through, so waiting for data costs no buffer either. Awaits use pooled state machines, so
+/// a read or write that has to wait allocates nothing in steady state.
 /// </summary>
 internal sealed class CoalescingStream(Stream inner) : Stream
 {
@@ -35,6 +37,7 @@ internal sealed class CoalescingStream(Stream inner) : Stream
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_readEnd > _readStart)
@@ -140,6 +143,7 @@ internal sealed class CoalescingStream(Stream inner) : Stream
         return take;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteThroughAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
         await SendPendingAsync(cancellationToken).ConfigureAwait(false);
@@ -154,6 +158,7 @@ internal sealed class CoalescingStream(Stream inner) : Stream
         _writeLength = buffer.Length;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendPendingAsync(CancellationToken cancellationToken)
     {
         if (_writeBuffer is null)
