@@ -20,4 +20,4 @@ if (options.ScaleWorker is { } worker)
     return await ScaleWorker.RunAsync(worker);
 }
 
-return await BenchRun.RunAsync(options, Environment.CommandLine);
+return await BenchRun.RunAsync(options, "dotnet run -c Release --project bench/Gateway.Bench" + (args.Length > 0 ? " -- " + string.Join(' ', args) : string.Empty));
