@@ -92,7 +92,9 @@ public static partial class FrameReader
 
                     break;
                 case ServiceIdTag:
-                    if (!TryReadLengthDelimited(ref reader, out serviceId))
+                    // Every occurrence must be valid UTF-8 (Google.Protobuf checks each while parsing,
+                    // though only the last one is kept).
+                    if (!TryReadLengthDelimited(ref reader, out serviceId) || !IsValidUtf8(serviceId))
                     {
                         return false;
                     }
@@ -104,7 +106,7 @@ public static partial class FrameReader
             }
         }
 
-        if (type != DataType || !IsValidUtf8(serviceId))
+        if (type != DataType)
         {
             return false;
         }

@@ -10,6 +10,7 @@ namespace Gateway.Engine.Relay;
 internal sealed partial class RelayPeer
 {
     private const int InitialReceiveBufferSize = 16 * 1024;
+    private const string TextRefusal = "text frames are not allowed; send binary frames";
 
     // The size of the last message (at least the initial size): the next buffer is rented that
     // large, so a stream of full DATA messages is received in one piece without regrowing.
@@ -27,6 +28,7 @@ internal sealed partial class RelayPeer
         {
             while (true)
             {
+                bool emptyMessage = false;
                 if (buffer is null)
                 {
                     // Idle peers hold no buffer: wait for the next message with a zero-byte read.
@@ -38,16 +40,32 @@ internal sealed partial class RelayPeer
                     }
 
                     buffer = ArrayPool<byte>.Shared.Rent(_receiveSizeHint);
+
+                    // A message with an empty payload is consumed whole by the zero-byte read.
+                    if (peek.EndOfMessage)
+                    {
+                        if (peek.MessageType == WebSocketMessageType.Text)
+                        {
+                            ViolationOutcome(buffer, WebSocketCloseStatus.InvalidMessageType, TextRefusal);
+                            return;
+                        }
+
+                        emptyMessage = true;
+                    }
                 }
 
-                var (outcome, length) = await ReceiveMessageAsync(buffer, cancellationToken).ConfigureAwait(false);
-                buffer = outcome.Buffer;
-                if (outcome.Stop)
+                int length = 0;
+                if (!emptyMessage)
                 {
-                    return;
+                    (var outcome, length) = await ReceiveMessageAsync(buffer, cancellationToken).ConfigureAwait(false);
+                    buffer = outcome.Buffer;
+                    if (outcome.Stop)
+                    {
+                        return;
+                    }
                 }
 
-                _receiveSizeHint = Math.Clamp(length + 1, InitialReceiveBufferSize, _options.MaxMessageSize + 1);
+                _receiveSizeHint = Math.Min(Math.Max(length + 1, InitialReceiveBufferSize), _options.MaxMessageSize + 1);
                 if (Validate(buffer, length) is { } violation)
                 {
                     Log.ProtocolViolation(_logger, TunnelId, End, ChannelId, violation);
@@ -114,7 +132,7 @@ internal sealed partial class RelayPeer
                     Log.PeerClosed(_logger, TunnelId, End, ChannelId, (int?)_socket.CloseStatus, _socket.CloseStatusDescription);
                     return (new ReceiveOutcome(buffer, Stop: true), 0);
                 case WebSocketMessageType.Text:
-                    return (ViolationOutcome(buffer, WebSocketCloseStatus.InvalidMessageType, "text frames are not allowed; send binary frames"), 0);
+                    return (ViolationOutcome(buffer, WebSocketCloseStatus.InvalidMessageType, TextRefusal), 0);
             }
 
             length += result.Count;

@@ -20,19 +20,21 @@ internal sealed partial class RelayPeer
             {
                 var wait = reader.WaitToReadAsync(CancellationToken.None);
                 bool woken = !wait.IsCompleted;
-                if (!await wait.ConfigureAwait(false))
-                {
-                    break;
-                }
+                bool more = await wait.ConfigureAwait(false);
 
                 // The queue runs continuations synchronously. Woken by ForwardAsync, send from its
                 // thread: no thread hop, and the receiving side's pooled async state is completed on
                 // the thread that started it (a hop made those pools miss: ~150-800 B per message).
-                // Woken by anything else (a control frame queued under the tunnel lock, completion),
-                // continue on the thread pool as before.
+                // Woken by anything else (a control frame queued under the tunnel lock, completion
+                // by a close, an abort or the host), continue on the thread pool as before.
                 if (woken && _forwardingTo != this)
                 {
                     await Task.Yield();
+                }
+
+                if (!more)
+                {
+                    break;
                 }
 
                 while (reader.TryRead(out var item))

@@ -18,6 +18,9 @@ internal sealed class CoalescingStream(Stream inner) : Stream
     private const int ReadAheadSize = 64 * 1024;
     private const int MaxPendingWrite = 256 * 1024;
 
+    // Guards the gathered bytes: the session's writer is their main user, but TLS may also write
+    // from its read path (renegotiation, post-handshake messages) while the writer flushes.
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
     private byte[]? _readBuffer;
     private int _readStart;
     private int _readEnd;
@@ -80,11 +83,14 @@ internal sealed class CoalescingStream(Stream inner) : Stream
             return inner.WriteAsync(buffer, cancellationToken);
         }
 
-        if (_writeLength + buffer.Length <= MaxPendingWrite)
+        if (!_writeLock.Wait(0))
         {
-            _writeBuffer ??= ArrayPool<byte>.Shared.Rent(MaxPendingWrite);
-            buffer.Span.CopyTo(_writeBuffer.AsSpan(_writeLength));
-            _writeLength += buffer.Length;
+            return WriteLockedAsync(buffer, cancellationToken);
+        }
+
+        if (TryGather(buffer.Span))
+        {
+            _writeLock.Release();
             return default;
         }
 
@@ -93,7 +99,16 @@ internal sealed class CoalescingStream(Stream inner) : Stream
 
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
-        await SendPendingAsync(cancellationToken).ConfigureAwait(false);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await SendPendingAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
         await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -143,19 +158,49 @@ internal sealed class CoalescingStream(Stream inner) : Stream
         return take;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteThroughAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    // Appends to the gathered bytes if they fit. Caller holds the write lock.
+    private bool TryGather(ReadOnlySpan<byte> data)
     {
-        await SendPendingAsync(cancellationToken).ConfigureAwait(false);
-        if (buffer.Length > MaxPendingWrite)
+        if (_writeLength + data.Length > MaxPendingWrite)
         {
-            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        _writeBuffer ??= ArrayPool<byte>.Shared.Rent(MaxPendingWrite);
+        data.CopyTo(_writeBuffer.AsSpan(_writeLength));
+        _writeLength += data.Length;
+        return true;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteLockedAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (TryGather(buffer.Span))
+        {
+            _writeLock.Release();
             return;
         }
 
-        _writeBuffer = ArrayPool<byte>.Shared.Rent(MaxPendingWrite);
-        buffer.Span.CopyTo(_writeBuffer);
-        _writeLength = buffer.Length;
+        await WriteThroughAsync(buffer, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Sends what is gathered, then gathers or sends the new bytes. Caller holds the write lock; released here.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteThroughAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendPendingAsync(cancellationToken).ConfigureAwait(false);
+            if (!TryGather(buffer.Span))
+            {
+                await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

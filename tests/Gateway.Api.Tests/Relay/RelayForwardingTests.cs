@@ -165,6 +165,26 @@ public sealed class RelayForwardingTests
     }
 
     [Fact]
+    public async Task EmptyBinaryMessageIsRelayedAsAnEmptyMessage()
+    {
+        // An idle relay end waits with a zero-byte read, which consumes an empty message whole.
+        await using var gateway = await TestGateway.StartAsync();
+        var tunnel = await gateway.CreateTunnelAsync("SSH");
+        var (source, destination) = await gateway.ConnectPairAsync(tunnel);
+        await using var sourceOwner = source;
+        await using var destinationOwner = destination;
+
+        await source.SendRawAsync([]);
+        var empty = await destination.ReceiveMessageAsync();
+        Assert.NotNull(empty);
+        Assert.Empty(empty);
+
+        var start = FrameWriter.ToArray(TunnelMessages.StreamStart(1, "SSH", 1));
+        await source.SendRawAsync(start);
+        Assert.Equal(start, await destination.ReceiveMessageAsync());
+    }
+
+    [Fact]
     public async Task MessageOfExactly131076BytesIsRelayedWhole()
     {
         await using var gateway = await TestGateway.StartAsync();

@@ -59,6 +59,19 @@ public sealed class RelayForwardingViolationTests
             WebSocketCloseStatus.InvalidMessageType,
             "text",
             null),
+        ["empty text message"] = new(
+            Offender.Source,
+            [],
+            [[]],
+            WebSocketMessageType.Text,
+            WebSocketCloseStatus.InvalidMessageType,
+            "text",
+            null),
+        ["DATA whose first of two serviceIds is not UTF-8"] = Bytes(
+            Offender.Source,
+            [0x00, 0x12, 0x08, 0x01, 0x10, 0x01, 0x2A, 0x02, 0xC3, 0x28, 0x2A, 0x03, (byte)'S', (byte)'S', (byte)'H', 0x22, 0x01, (byte)'x', 0x38, 0x01],
+            WebSocketCloseStatus.PolicyViolation,
+            "malformed"),
         ["message of 131077 bytes"] = Bytes(Offender.Destination, new byte[131077], WebSocketCloseStatus.MessageTooBig, "131076"),
         ["message of 131077 bytes in 4096-byte fragments"] = new(
             Offender.Source,

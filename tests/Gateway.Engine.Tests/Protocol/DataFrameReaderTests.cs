@@ -79,6 +79,7 @@ public sealed class DataFrameReaderTests
     [InlineData("stream start")]
     [InlineData("unknown field")]
     [InlineData("bad utf8")]
+    [InlineData("bad utf8 then good")]
     [InlineData("incomplete")]
     public void LeavesOtherFramesToTheProtobufReader(string kind)
     {
@@ -89,6 +90,7 @@ public sealed class DataFrameReaderTests
             "stream start" => new Message { Type = Message.Types.Type.StreamStart, StreamId = 1, ServiceId = "SSH" }.ToByteArray(),
             "unknown field" => [.. body, 0x78, 0x01], // field 15, varint
             "bad utf8" => [0x08, 0x01, 0x10, 0x01, 0x2A, 0x02, 0xC3, 0x28],
+            "bad utf8 then good" => [0x08, 0x01, 0x10, 0x01, 0x2A, 0x02, 0xC3, 0x28, 0x2A, 0x03, 0x53, 0x53, 0x48],
             _ => body,
         };
         var frame = new byte[2 + body.Length];
