@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace Gateway.Bench.Infrastructure;
 
@@ -8,26 +7,8 @@ internal static class ProcessStats
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> StatmPaths = new();
 
-    /// <summary>Current resident set size in bytes (VmRSS), or 0 when the process is gone.</summary>
-    public static long RssBytes(int pid)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                {
-                    var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                    return long.Parse(parts[1], CultureInfo.InvariantCulture) * 1024;
-                }
-            }
-        }
-        catch (IOException)
-        {
-        }
-
-        return 0;
-    }
+    /// <summary>Current resident set size in bytes, or 0 when the process is gone.</summary>
+    public static long RssBytes(int pid) => RssBytesNoAlloc(pid, stackalloc byte[256]);
 
     public static long OwnRssBytes() => RssBytes(Environment.ProcessId);
 
