@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Gateway.Engine.Relay;
 using Microsoft.EntityFrameworkCore;
 
@@ -34,9 +35,20 @@ internal sealed class EfTunnelStore(IDbContextFactory<GatewayDbContext> contexts
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await db.RelayTunnels.Where(t => t.Id == id).ExecuteDeleteAsync(cancellationToken);
+    }
+
     private static void Apply(TunnelRecord record, RelayTunnelEntity row)
     {
         row.Description = record.Description;
+        row.ThingName = record.ThingName;
+        row.TagsJson = record.Tags.Count == 0 ? null : JsonSerializer.Serialize(record.Tags.Select(t => new StoredTag(t.Key, t.Value)));
+        row.LastUpdatedAt = record.LastUpdatedAt;
+        row.SourceConnectionChangedAt = record.Source.ConnectionChangedAt;
+        row.DestinationConnectionChangedAt = record.Destination.ConnectionChangedAt;
         row.Services = [.. record.Services];
         row.CreatedAt = record.CreatedAt;
         row.ExpiresAt = record.ExpiresAt;
@@ -57,15 +69,23 @@ internal sealed class EfTunnelStore(IDbContextFactory<GatewayDbContext> contexts
     {
         Id = row.Id,
         Description = row.Description,
+        ThingName = row.ThingName,
+        Tags = ReadTags(row.TagsJson),
+        LastUpdatedAt = row.LastUpdatedAt,
         Services = row.Services,
         CreatedAt = row.CreatedAt,
         ExpiresAt = row.ExpiresAt,
         State = Enum.TryParse<RelayTunnelState>(row.State, out var state) ? state : RelayTunnelState.Closed,
         EndedAt = row.EndedAt,
         EndReason = row.EndReason,
-        Source = new TunnelEndRecord(row.SourceTokenHash, row.SourceTokenUsed, row.SourceClientTokenHash),
-        Destination = new TunnelEndRecord(row.DestinationTokenHash, row.DestinationTokenUsed, row.DestinationClientTokenHash),
+        Source = new TunnelEndRecord(row.SourceTokenHash, row.SourceTokenUsed, row.SourceClientTokenHash, row.SourceConnectionChangedAt),
+        Destination = new TunnelEndRecord(row.DestinationTokenHash, row.DestinationTokenUsed, row.DestinationClientTokenHash, row.DestinationConnectionChangedAt),
         BytesSourceToDestination = row.BytesSourceToDestination,
         BytesDestinationToSource = row.BytesDestinationToSource,
     };
+
+    private static IReadOnlyList<TunnelTag> ReadTags(string? json) =>
+        string.IsNullOrEmpty(json) ? [] : [.. (JsonSerializer.Deserialize<List<StoredTag>>(json) ?? []).Select(t => new TunnelTag(t.Key, t.Value))];
+
+    private sealed record StoredTag(string Key, string Value);
 }

@@ -5,6 +5,13 @@ public sealed class RelayTunnelEntity
 {
     public required string Id { get; set; }
     public string? Description { get; set; }
+    public string? ThingName { get; set; }
+
+    /// <summary>The tunnel's tags as a JSON array of {key, value}.</summary>
+    public string? TagsJson { get; set; }
+    public DateTimeOffset? LastUpdatedAt { get; set; }
+    public DateTimeOffset? SourceConnectionChangedAt { get; set; }
+    public DateTimeOffset? DestinationConnectionChangedAt { get; set; }
     public List<string> Services { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }

@@ -10,7 +10,9 @@ internal sealed class RelayTunnelEntityConfiguration : IEntityTypeConfiguration<
         builder.ToTable("RelayTunnels");
         builder.HasKey(t => t.Id);
         builder.Property(t => t.Id).HasMaxLength(36);
-        builder.Property(t => t.Description).HasMaxLength(1024);
+        builder.Property(t => t.Description).HasMaxLength(2048);
+        builder.Property(t => t.ThingName).HasMaxLength(128);
+        builder.HasIndex(t => t.ThingName);
         builder.Property(t => t.State).HasMaxLength(16);
         builder.Property(t => t.EndReason).HasMaxLength(256);
         builder.Property(t => t.SourceTokenHash).HasMaxLength(64);

@@ -30,6 +30,13 @@ internal static class RelayTunnelsApi
             .WithSummary("One relay tunnel: state, connected ends, bytes relayed")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapPost("/{id}/rotate", RotateAsync)
+            .WithName("RotateRelayTunnelTokens")
+            .WithSummary("Issue new access tokens for one or both ends")
+            .WithDescription("The old tokens stop working at once; a connection that used one is closed (1008) and must reconnect with the new token. The lifetime is not extended.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
         group.MapDelete("/{id}", CloseAsync)
             .WithName("CloseRelayTunnel")
             .WithSummary("Close a relay tunnel: both ends get a close frame and its tokens stop working")
@@ -66,10 +73,17 @@ internal static class RelayTunnelsApi
             services = services is { Count: > 0 } ? services : [.. ids];
         }
 
-        var result = await relay.CreateAsync(new CreateTunnelRequest(services, body.LifetimeMinutes, body.Description), context.RequestAborted);
+        var request = new CreateTunnelRequest(services, body.LifetimeMinutes, body.Description)
+        {
+            ThingName = body.ThingName,
+            Tags = body.Tags?.Select(t => new TunnelTag(t?.Key ?? string.Empty, t?.Value ?? string.Empty)).ToList(),
+        };
+        var result = await relay.CreateAsync(request, context.RequestAborted);
         if (!result.Succeeded)
         {
-            return TypedResults.ValidationProblem(result.Errors);
+            return result.Errors.Count == 0 && result.LimitExceeded is { } limit
+                ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Limit exceeded", detail: limit)
+                : TypedResults.ValidationProblem(result.Errors);
         }
 
         var created = result.Created!;
@@ -112,6 +126,35 @@ internal static class RelayTunnelsApi
     /// <param name="context">The request.</param>
     private static async Task<Results<Ok<RelayTunnelSnapshot>, ProblemHttpResult>> CloseAsync(string id, TunnelRelay relay, HttpContext context) =>
         await relay.CloseAsync(id, context.RequestAborted) is { } tunnel ? TypedResults.Ok(tunnel) : NotFound(id);
+
+    /// <param name="id">The tunnel's id (tunnelId).</param>
+    /// <param name="body">Which ends to rotate.</param>
+    /// <param name="relay">The relay.</param>
+    /// <param name="context">The request.</param>
+    private static async Task<Results<Ok<RotatedRelayTokensResponse>, ValidationProblem, ProblemHttpResult>> RotateAsync(
+        string id, RotateRelayTokensBody? body, TunnelRelay relay, HttpContext context)
+    {
+        TokenRotation? rotation = body?.Ends?.ToUpperInvariant() switch
+        {
+            "SOURCE" => TokenRotation.Source,
+            "DESTINATION" => TokenRotation.Destination,
+            "ALL" => TokenRotation.All,
+            _ => null,
+        };
+        if (rotation is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["ends"] = ["Give \"source\", \"destination\" or \"all\"."] });
+        }
+
+        context.Items[AuditTarget.ItemKey] = id;
+        var (status, tokens) = await relay.RotateAsync(id, rotation.Value, context.RequestAborted);
+        return status switch
+        {
+            TunnelChangeStatus.Done => TypedResults.Ok(new RotatedRelayTokensResponse(id, tokens!.SourceAccessToken, tokens.DestinationAccessToken)),
+            TunnelChangeStatus.Ended => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Tunnel ended", detail: $"Relay tunnel '{id}' is closed or expired; its tokens can no longer change."),
+            _ => NotFound(id),
+        };
+    }
 
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Relay tunnel not found", detail: $"No relay tunnel has id '{id}'.");

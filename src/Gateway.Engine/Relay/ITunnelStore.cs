@@ -11,4 +11,7 @@ public interface ITunnelStore
 
     /// <summary>Inserts or replaces the record with the same <see cref="TunnelRecord.Id"/>.</summary>
     Task SaveAsync(TunnelRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Removes the record; no error when there is none.</summary>
+    Task DeleteAsync(string id, CancellationToken cancellationToken);
 }

@@ -16,4 +16,10 @@ public sealed class InMemoryTunnelStore : ITunnelStore
         _records[record.Id] = record;
         return Task.CompletedTask;
     }
+
+    public Task DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        _records.TryRemove(id, out _);
+        return Task.CompletedTask;
+    }
 }

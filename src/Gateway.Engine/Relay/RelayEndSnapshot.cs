@@ -13,4 +13,8 @@ public sealed record RelayEndSnapshot(
     bool TokenUsed,
     string? ChannelId,
     string? RemoteAddress,
-    int Connections);
+    int Connections)
+{
+    /// <summary>When this end last connected or disconnected (the tunnel's creation if never).</summary>
+    public DateTimeOffset LastUpdatedAt { get; init; }
+}

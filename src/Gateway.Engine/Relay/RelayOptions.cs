@@ -21,6 +21,18 @@ public sealed class RelayOptions
     /// <summary>Messages queued toward one peer before the sender is made to wait.</summary>
     public int OutboundQueueCapacity { get; set; } = 32;
 
+    /// <summary>Most tunnels open at once (AWS: an account quota); more answer LimitExceeded.</summary>
+    public int MaxOpenTunnels { get; set; } = 1000;
+
+    /// <summary>How long a closed or expired tunnel stays listable before it is deleted.</summary>
+    public TimeSpan ClosedTunnelRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The region in tunnel ARNs and the one SigV4 requests must be signed for.</summary>
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>The 12-digit account id in tunnel ARNs.</summary>
+    public string AccountId { get; set; } = "000000000000";
+
     /// <summary>How long a close handshake may take before the socket is aborted.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -52,7 +52,7 @@ internal sealed partial class RelayTunnel
     /// before anyone can forward to it. A connection it replaces is closed, and the other end gets
     /// STREAM_RESET for every stream that was alive.
     /// </summary>
-    public AttachOutcome Attach(RelayPeer peer)
+    public AttachOutcome Attach(RelayPeer peer, string tokenHash)
     {
         RelayPeer? replaced;
         lock (_gate)
@@ -63,9 +63,16 @@ internal sealed partial class RelayTunnel
             }
 
             var state = End(peer.End);
+            if (!string.Equals(state.AccessTokenHash, tokenHash, StringComparison.Ordinal))
+            {
+                // The token was rotated between the handshake and now.
+                return AttachOutcome.Revoked;
+            }
+
             replaced = state.Peer;
             state.Peer = peer;
             state.Connections++;
+            state.ConnectionChangedAt = _time.GetUtcNow();
             peer.EnqueueControl(Protocol.FrameWriter.ToArray(Protocol.TunnelMessages.ServiceIds(Services)));
             if (replaced is not null)
             {
@@ -89,6 +96,7 @@ internal sealed partial class RelayTunnel
             }
 
             state.Peer = null;
+            state.ConnectionChangedAt = _time.GetUtcNow();
             ResetStreamsTowards(Other(peer.End));
             return true;
         }
@@ -122,6 +130,7 @@ internal sealed partial class RelayTunnel
 
             State = state;
             EndedAt = now;
+            LastUpdatedAt = now;
             EndReason = reason;
             _streams.Clear();
             foreach (var end in new[] { _source, _destination })
@@ -130,6 +139,7 @@ internal sealed partial class RelayTunnel
                 {
                     peers.Add(peer);
                     end.Peer = null;
+                    end.ConnectionChangedAt = now;
                 }
             }
         }

@@ -7,6 +7,7 @@ namespace Gateway.Engine.Relay;
 internal sealed partial class RelayTunnel
 {
     private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
     private readonly HashSet<string> _serviceSet;
     private readonly byte[][] _servicesUtf8;
     private readonly EndState _source;
@@ -14,10 +15,14 @@ internal sealed partial class RelayTunnel
     private long _bytesSourceToDestination;
     private long _bytesDestinationToSource;
 
-    public RelayTunnel(TunnelRecord record)
+    public RelayTunnel(TunnelRecord record, TimeProvider time)
     {
+        _time = time;
         Id = record.Id;
         Description = record.Description;
+        ThingName = record.ThingName;
+        _tags = [.. record.Tags];
+        LastUpdatedAt = record.LastUpdatedAt ?? record.CreatedAt;
         Services = [.. record.Services];
         _serviceSet = new HashSet<string>(Services, StringComparer.Ordinal);
         _servicesUtf8 = [.. Services.Select(System.Text.Encoding.UTF8.GetBytes)];
@@ -26,8 +31,8 @@ internal sealed partial class RelayTunnel
         State = record.State;
         EndedAt = record.EndedAt;
         EndReason = record.EndReason;
-        _source = new EndState(record.Source);
-        _destination = new EndState(record.Destination);
+        _source = new EndState(record.Source, record.CreatedAt);
+        _destination = new EndState(record.Destination, record.CreatedAt);
         _bytesSourceToDestination = record.BytesSourceToDestination;
         _bytesDestinationToSource = record.BytesDestinationToSource;
     }
@@ -36,6 +41,8 @@ internal sealed partial class RelayTunnel
 
     public string? Description { get; }
 
+    public string? ThingName { get; private set; }
+
     public string[] Services { get; }
 
     public DateTimeOffset CreatedAt { get; }
@@ -43,6 +50,9 @@ internal sealed partial class RelayTunnel
     public DateTimeOffset ExpiresAt { get; }
 
     public RelayTunnelState State { get; private set; }
+
+    /// <summary>Last change of the tunnel itself (open, close, rotation, tags).</summary>
+    public DateTimeOffset LastUpdatedAt { get; private set; }
 
     public DateTimeOffset? EndedAt { get; private set; }
 
@@ -67,7 +77,13 @@ internal sealed partial class RelayTunnel
         return false;
     }
 
-    public bool OwnsTokenHash(TunnelEnd end, string tokenHash) => string.Equals(End(end).AccessTokenHash, tokenHash, StringComparison.Ordinal);
+    public bool OwnsTokenHash(TunnelEnd end, string tokenHash)
+    {
+        lock (_gate)
+        {
+            return string.Equals(End(end).AccessTokenHash, tokenHash, StringComparison.Ordinal);
+        }
+    }
 
     public void CountForwarded(TunnelEnd from, int bytes)
     {
@@ -89,6 +105,9 @@ internal sealed partial class RelayTunnel
             {
                 Id = Id,
                 Description = Description,
+                ThingName = ThingName,
+                Tags = [.. _tags],
+                LastUpdatedAt = LastUpdatedAt,
                 Services = Services,
                 CreatedAt = CreatedAt,
                 ExpiresAt = ExpiresAt,
@@ -119,7 +138,12 @@ internal sealed partial class RelayTunnel
                 _source.ToSnapshot(),
                 _destination.ToSnapshot(),
                 Interlocked.Read(ref _bytesSourceToDestination),
-                Interlocked.Read(ref _bytesDestinationToSource));
+                Interlocked.Read(ref _bytesDestinationToSource))
+            {
+                ThingName = ThingName,
+                Tags = [.. _tags],
+                LastUpdatedAt = LastUpdatedAt,
+            };
         }
     }
 
@@ -128,9 +152,11 @@ internal sealed partial class RelayTunnel
     private static TunnelEnd Other(TunnelEnd end) => end == TunnelEnd.Source ? TunnelEnd.Destination : TunnelEnd.Source;
 
     /// <summary>Token and connection state of one end.</summary>
-    private sealed class EndState(TunnelEndRecord record)
+    private sealed class EndState(TunnelEndRecord record, DateTimeOffset createdAt)
     {
-        public string AccessTokenHash { get; } = record.AccessTokenHash;
+        public string AccessTokenHash { get; set; } = record.AccessTokenHash;
+
+        public DateTimeOffset ConnectionChangedAt { get; set; } = record.ConnectionChangedAt ?? createdAt;
 
         public bool Used { get; set; } = record.Used;
 
@@ -140,7 +166,7 @@ internal sealed partial class RelayTunnel
 
         public int Connections { get; set; }
 
-        public TunnelEndRecord ToRecord() => new(AccessTokenHash, Used, ClientTokenHash);
+        public TunnelEndRecord ToRecord() => new(AccessTokenHash, Used, ClientTokenHash, ConnectionChangedAt);
 
         public RelayEndSnapshot ToSnapshot() => new(
             Peer is not null,
@@ -148,6 +174,9 @@ internal sealed partial class RelayTunnel
             Used,
             Peer?.ChannelId,
             Peer?.RemoteAddress,
-            Connections);
+            Connections)
+        {
+            LastUpdatedAt = ConnectionChangedAt,
+        };
     }
 }

@@ -13,4 +13,15 @@ public sealed record RelayTunnelSnapshot(
     RelayEndSnapshot Source,
     RelayEndSnapshot Destination,
     long BytesSourceToDestination,
-    long BytesDestinationToSource);
+    long BytesDestinationToSource)
+{
+    public string? ThingName { get; init; }
+
+    public IReadOnlyList<TunnelTag> Tags { get; init; } = [];
+
+    /// <summary>Last change of the tunnel itself: opened, closed, tokens rotated, tags changed.</summary>
+    public DateTimeOffset LastUpdatedAt { get; init; }
+
+    /// <summary>The lifetime the tunnel was opened with, in whole minutes.</summary>
+    public int LifetimeMinutes => (int)Math.Round((ExpiresAt - CreatedAt).TotalMinutes);
+}

@@ -23,7 +23,8 @@ public sealed partial class TunnelRelay
             return Reject(request, 503, "The relay is starting; retry shortly.", channelId);
         }
 
-        if (!_byTokenHash.TryGetValue(TokenHasher.Hash(check.AccessToken), out var owner))
+        string tokenHash = TokenHasher.Hash(check.AccessToken);
+        if (!_byTokenHash.TryGetValue(tokenHash, out var owner) || !owner.Tunnel.OwnsTokenHash(owner.End, tokenHash))
         {
             return Reject(request, 401, "Invalid access token: no tunnel has this access token.", channelId);
         }
@@ -44,7 +45,7 @@ public sealed partial class TunnelRelay
         {
             try
             {
-                await _store.SaveAsync(owner.Tunnel.ToRecord(), cancellationToken).ConfigureAwait(false);
+                await PersistAsync(owner.Tunnel, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -54,7 +55,7 @@ public sealed partial class TunnelRelay
             }
         }
 
-        var admission = new RelayAdmission(owner.Tunnel, owner.End, check.Subprotocol, channelId, request.RemoteAddress);
+        var admission = new RelayAdmission(owner.Tunnel, owner.End, check.Subprotocol, channelId, request.RemoteAddress, tokenHash);
         return RelayHandshakeResult.Accept(admission with { Burned = burned });
     }
 
@@ -68,10 +69,14 @@ public sealed partial class TunnelRelay
         ArgumentNullException.ThrowIfNull(socket);
         var admission = accepted.Admission ?? throw new ArgumentException("The handshake was not accepted.", nameof(accepted));
         var peer = new RelayPeer(admission, socket, _options, _time, _logger);
-        var outcome = admission.Tunnel.Attach(peer);
+        var outcome = admission.Tunnel.Attach(peer, admission.TokenHash);
         if (outcome == AttachOutcome.TunnelEnded)
         {
             peer.RequestClose(WebSocketCloseStatus.NormalClosure, admission.Tunnel.EndReason ?? "Tunnel closed");
+        }
+        else if (outcome == AttachOutcome.Revoked)
+        {
+            peer.RequestClose(WebSocketCloseStatus.PolicyViolation, RevokedCloseReason);
         }
         else
         {

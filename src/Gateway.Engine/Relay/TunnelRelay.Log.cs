@@ -29,5 +29,11 @@ public sealed partial class TunnelRelay
 
         [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "Relay tunnel {TunnelId} {End} (channel {ChannelId}): connection failed unexpectedly")]
         public static partial void PeerFailed(ILogger logger, string tunnelId, TunnelEnd end, string channelId, Exception exception);
+
+        [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Relay tunnel {TunnelId}: access tokens rotated ({Rotation}), {Closed} connection(s) using the old token closed")]
+        public static partial void TokensRotated(ILogger logger, string tunnelId, TokenRotation rotation, int closed);
+
+        [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Relay tunnel {TunnelId} deleted")]
+        public static partial void TunnelDeleted(ILogger logger, string tunnelId);
     }
 }

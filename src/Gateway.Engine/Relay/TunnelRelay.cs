@@ -10,7 +10,7 @@ namespace Gateway.Engine.Relay;
 /// service's token rules, and relays tunnel frames between the two ends of each tunnel. The web
 /// host only translates HTTP to <see cref="RelayUpgradeRequest"/> and hands over the socket.
 /// </summary>
-public sealed partial class TunnelRelay
+public sealed partial class TunnelRelay : IDisposable
 {
     private readonly ConcurrentDictionary<string, RelayTunnel> _tunnels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (RelayTunnel Tunnel, TunnelEnd End)> _byTokenHash = new(StringComparer.Ordinal);
@@ -19,6 +19,8 @@ public sealed partial class TunnelRelay
     private readonly RelayOptions _options;
     private readonly ILogger<TunnelRelay> _logger;
     private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _opening = new(1, 1);
+    private ITimer? _pruneTimer;
 
     public TunnelRelay(ITunnelStore store, TimeProvider time, IOptions<RelayOptions> options, ILogger<TunnelRelay> logger)
     {
@@ -39,7 +41,7 @@ public sealed partial class TunnelRelay
         int open = 0;
         foreach (var record in records)
         {
-            var tunnel = new RelayTunnel(record);
+            var tunnel = new RelayTunnel(record, _time);
             Register(tunnel);
             if (tunnel.State != RelayTunnelState.Open)
             {
@@ -57,35 +59,63 @@ public sealed partial class TunnelRelay
         }
 
         Log.Loaded(_logger, open, records.Count);
+        await PruneAsync(cancellationToken).ConfigureAwait(false);
+        var every = _options.ClosedTunnelRetention < TimeSpan.FromHours(1) ? _options.ClosedTunnelRetention : TimeSpan.FromHours(1);
+        _pruneTimer = _time.CreateTimer(static state => _ = ((TunnelRelay)state!).PruneAsync(CancellationToken.None), this, every, every);
         _initialized.TrySetResult();
     }
 
     public async Task<CreateTunnelResult> CreateAsync(CreateTunnelRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var errors = CreateTunnelValidator.Validate(request, _options);
         if (errors.Count > 0)
         {
             return new CreateTunnelResult(null, errors);
         }
 
+        if (CreateTunnelValidator.ServiceLimitProblem(request, _options) is { } serviceLimit)
+        {
+            return new CreateTunnelResult(null, new Dictionary<string, string[]> { ["services"] = [serviceLimit] }) { LimitExceeded = serviceLimit };
+        }
+
         var sourceToken = TokenHasher.NewAccessToken();
         var destinationToken = TokenHasher.NewAccessToken();
-        var now = _time.GetUtcNow();
-        var record = new TunnelRecord
+        RelayTunnel tunnel;
+        await _opening.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            Id = Guid.NewGuid().ToString("D"),
-            Description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim(),
-            Services = [.. request.Services ?? []],
-            CreatedAt = now,
-            ExpiresAt = now.AddMinutes(request.LifetimeMinutes ?? _options.DefaultLifetimeMinutes),
-            State = RelayTunnelState.Open,
-            Source = new TunnelEndRecord(TokenHasher.Hash(sourceToken)),
-            Destination = new TunnelEndRecord(TokenHasher.Hash(destinationToken)),
-        };
-        await _store.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+            int open = _tunnels.Values.Count(t => t.State == RelayTunnelState.Open);
+            if (open >= _options.MaxOpenTunnels)
+            {
+                string limit = $"At most {_options.MaxOpenTunnels} tunnels may be open at once; close one first.";
+                return new CreateTunnelResult(null, new Dictionary<string, string[]>()) { LimitExceeded = limit };
+            }
 
-        var tunnel = new RelayTunnel(record);
-        Register(tunnel);
+            var now = _time.GetUtcNow();
+            var record = new TunnelRecord
+            {
+                Id = Guid.NewGuid().ToString("D"),
+                Description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description,
+                ThingName = request.ThingName,
+                Tags = TunnelRules.Merge([], request.Tags ?? []),
+                Services = [.. request.Services ?? []],
+                CreatedAt = now,
+                LastUpdatedAt = now,
+                ExpiresAt = now.AddMinutes(request.LifetimeMinutes ?? _options.DefaultLifetimeMinutes),
+                State = RelayTunnelState.Open,
+                Source = new TunnelEndRecord(TokenHasher.Hash(sourceToken)),
+                Destination = new TunnelEndRecord(TokenHasher.Hash(destinationToken)),
+            };
+            await _store.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+            tunnel = new RelayTunnel(record, _time);
+            Register(tunnel);
+        }
+        finally
+        {
+            _opening.Release();
+        }
+
         ArmExpiry(tunnel);
         Log.TunnelCreated(_logger, tunnel.Id, string.Join(", ", tunnel.Services), tunnel.ExpiresAt);
         return new CreateTunnelResult(new CreatedTunnel(tunnel.ToSnapshot(), sourceToken, destinationToken), new Dictionary<string, string[]>());
@@ -96,8 +126,11 @@ public sealed partial class TunnelRelay
 
     public RelayTunnelSnapshot? Get(string id) => _tunnels.TryGetValue(id, out var tunnel) ? tunnel.ToSnapshot() : null;
 
-    /// <summary>Closes a tunnel: both ends get a close frame (1000) and the tokens stop working.</summary>
-    public async Task<RelayTunnelSnapshot?> CloseAsync(string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Closes a tunnel: both ends get a close frame (1000) and the tokens stop working. With
+    /// <paramref name="delete"/> its record is removed at once instead of after the retention.
+    /// </summary>
+    public async Task<RelayTunnelSnapshot?> CloseAsync(string id, CancellationToken cancellationToken, bool delete = false)
     {
         if (!_tunnels.TryGetValue(id, out var tunnel))
         {
@@ -105,6 +138,11 @@ public sealed partial class TunnelRelay
         }
 
         await EndAsync(tunnel, RelayTunnelState.Closed, "Tunnel closed", cancellationToken).ConfigureAwait(false);
+        if (delete)
+        {
+            await DeleteAsync(tunnel, cancellationToken).ConfigureAwait(false);
+        }
+
         return tunnel.ToSnapshot();
     }
 
@@ -134,7 +172,7 @@ public sealed partial class TunnelRelay
             tunnel.ExpiryTimer?.Dispose();
             try
             {
-                await _store.SaveAsync(tunnel.ToRecord(), cancellationToken).ConfigureAwait(false);
+                await PersistAsync(tunnel, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -143,12 +181,32 @@ public sealed partial class TunnelRelay
         }
     }
 
+    public void Dispose()
+    {
+        _pruneTimer?.Dispose();
+        _opening.Dispose();
+    }
+
     private void Register(RelayTunnel tunnel)
     {
         _tunnels[tunnel.Id] = tunnel;
-        var record = tunnel.ToRecord();
-        _byTokenHash[record.Source.AccessTokenHash] = (tunnel, TunnelEnd.Source);
-        _byTokenHash[record.Destination.AccessTokenHash] = (tunnel, TunnelEnd.Destination);
+        var (source, destination) = tunnel.TokenHashes();
+        _byTokenHash[source] = (tunnel, TunnelEnd.Source);
+        _byTokenHash[destination] = (tunnel, TunnelEnd.Destination);
+    }
+
+    /// <summary>Saves the tunnel's current state, in order with its other saves.</summary>
+    private async Task PersistAsync(RelayTunnel tunnel, CancellationToken cancellationToken)
+    {
+        await tunnel.PersistGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _store.SaveAsync(tunnel.ToRecord(), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            tunnel.PersistGate.Release();
+        }
     }
 
     private void ArmExpiry(RelayTunnel tunnel)
@@ -180,7 +238,7 @@ public sealed partial class TunnelRelay
 
         try
         {
-            await _store.SaveAsync(tunnel.ToRecord(), cancellationToken).ConfigureAwait(false);
+            await PersistAsync(tunnel, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

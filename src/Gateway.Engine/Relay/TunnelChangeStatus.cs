@@ -1,0 +1,14 @@
+namespace Gateway.Engine.Relay;
+
+/// <summary>Why a change of a tunnel did not happen.</summary>
+public enum TunnelChangeStatus
+{
+    Done,
+    NotFound,
+
+    /// <summary>The tunnel is closed or expired: its tokens can no longer change.</summary>
+    Ended,
+
+    /// <summary>The change would give the tunnel more tags than allowed.</summary>
+    TooManyTags,
+}
