@@ -11,6 +11,8 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
 
     public DbSet<ApiKeyEntity> ApiKeys => Set<ApiKeyEntity>();
 
+    public DbSet<AwsAccessKeyEntity> AwsAccessKeys => Set<AwsAccessKeyEntity>();
+
     public DbSet<ProfileEntity> Profiles => Set<ProfileEntity>();
 
     public DbSet<SessionHistoryEntity> SessionHistory => Set<SessionHistoryEntity>();

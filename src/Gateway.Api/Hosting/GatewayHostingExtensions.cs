@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Gateway.Api.Audit;
+using Gateway.Api.Aws;
 using Gateway.Api.Auth;
 using Gateway.Api.Data;
 using Gateway.Api.History;
@@ -49,6 +50,9 @@ internal static class GatewayHostingExtensions
         services.AddSingleton<ITunnelStore, EfTunnelStore>();
         services.AddTunnelRelay();
         services.Configure<RelayOptions>(builder.Configuration.GetSection("Relay"));
+        services.AddSingleton<Gateway.Engine.Relay.Management.RelayManagementApi>();
+        services.AddSingleton<AwsAccessKeys>();
+        services.AddOptions<AwsApiOptions>().Bind(builder.Configuration.GetSection(AwsApiOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddTunnelEngine();
         services.AddHostedService<GatewayStartup>();
         services.AddGatewayOperations();
@@ -96,6 +100,9 @@ internal static class GatewayHostingExtensions
         // reference proxy, protocol.md section 4).
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.UseRelayPathCheck();
+
+        // AWS JSON 1.1 at POST / (X-Amz-Target): SigV4 authenticates it, not the gateway's login.
+        app.UseMiddleware<AwsManagementEndpoint>();
         app.UseAuthentication();
         app.UseMiddleware<AuditMiddleware>();
         app.UseGatewayAuth();
@@ -107,6 +114,7 @@ internal static class GatewayHostingExtensions
         app.MapGet("/", () => Results.Redirect("/_content/Gateway.Web/index.html")).ExcludeFromDescription().AllowAnonymous();
         app.MapRelayEndpoint();
         app.MapRelayTunnelsApi();
+        app.MapAwsKeysApi();
         app.MapTunnelsApi();
         app.MapProfilesApi();
         app.MapHistoryApi();

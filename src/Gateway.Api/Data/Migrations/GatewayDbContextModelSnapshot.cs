@@ -104,6 +104,45 @@ namespace Gateway.Api.Data.Migrations
                     b.ToTable("AuditLog", (string)null);
                 });
 
+            modelBuilder.Entity("Gateway.Api.Data.AwsAccessKeyEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedSecret")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("AwsAccessKeys", (string)null);
+                });
+
             modelBuilder.Entity("Gateway.Api.Data.ProfileEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -207,11 +246,14 @@ namespace Gateway.Api.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Description")
-                        .HasMaxLength(1024)
+                        .HasMaxLength(2048)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DestinationClientTokenHash")
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("DestinationConnectionChangedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DestinationTokenHash")
@@ -232,12 +274,18 @@ namespace Gateway.Api.Data.Migrations
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTimeOffset?>("LastUpdatedAt")
+                        .HasColumnType("TEXT");
+
                     b.PrimitiveCollection<string>("Services")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SourceClientTokenHash")
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("SourceConnectionChangedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SourceTokenHash")
@@ -253,6 +301,13 @@ namespace Gateway.Api.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ThingName")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DestinationTokenHash")
@@ -262,6 +317,8 @@ namespace Gateway.Api.Data.Migrations
                         .IsUnique();
 
                     b.HasIndex("State");
+
+                    b.HasIndex("ThingName");
 
                     b.ToTable("RelayTunnels", (string)null);
                 });
@@ -363,6 +420,17 @@ namespace Gateway.Api.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Users", (string)null);
+                });
+
+            modelBuilder.Entity("Gateway.Api.Data.AwsAccessKeyEntity", b =>
+                {
+                    b.HasOne("Gateway.Api.Data.UserEntity", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("User");
                 });
 #pragma warning restore 612, 618
         }
