@@ -14,7 +14,7 @@ public sealed class RelayFrameRulesTests
         ExpiresAt = DateTimeOffset.UnixEpoch.AddHours(1),
         Source = new TunnelEndRecord("s"),
         Destination = new TunnelEndRecord("d"),
-    });
+    }, TimeProvider.System);
 
     public static TheoryData<string, Message, TunnelEnd, string> Violations => new()
     {
