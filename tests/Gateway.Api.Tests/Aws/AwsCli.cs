@@ -29,12 +29,7 @@ internal sealed class AwsCli : IDisposable
     /// <summary>Runs <c>aws iotsecuretunneling ARGS</c>; the JSON it printed (or null) and its exit code.</summary>
     public async Task<(int ExitCode, JsonElement? Json, string Error)> RunAsync(params string[] args)
     {
-        var info = new ProcessStartInfo(Path)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var info = new ProcessStartInfo(Path);
         foreach (var arg in new[] { "iotsecuretunneling" }.Concat(args).Concat(["--endpoint-url", _gateway.HttpsBase.ToString().TrimEnd('/'), "--output", "json"]))
         {
             info.ArgumentList.Add(arg);
@@ -51,22 +46,7 @@ internal sealed class AwsCli : IDisposable
         info.Environment["AWS_CA_BUNDLE"] = _caBundle;
         info.Environment["HOME"] = _gateway.DataDirectory;
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(CallTimeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"aws {string.Join(' ', args)} did not finish in {CallTimeout}.");
-        }
-
-        string output = await stdout.WaitAsync(CallTimeout);
-        string error = await stderr.WaitAsync(CallTimeout);
+        var (code, output, error) = await ExternalProcess.RunAsync(info, CallTimeout);
         JsonElement? json = null;
         if (output.TrimStart().StartsWith('{'))
         {
@@ -74,7 +54,7 @@ internal sealed class AwsCli : IDisposable
             json = document.RootElement.Clone();
         }
 
-        return (process.ExitCode, json, error);
+        return (code, json, error);
     }
 
     public void Dispose() => File.Delete(_caBundle);
