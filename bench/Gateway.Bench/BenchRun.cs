@@ -32,6 +32,7 @@ internal static class BenchRun
                     await Step(context, [2, 4], "separate localproxy processes", ProcessChain.RunAsync);
                 }
 
+                await Step(context, [8], "AWS management API", ManagementApi.RunAsync);
                 await Step(context, [5], "scale", Scale.RunAsync);
             }
 

@@ -35,6 +35,12 @@ internal sealed class BenchGateway : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>An admin API key this run made up (for the management API figure's access key).</summary>
+    public string AdminApiKey { get; private init; } = string.Empty;
+
+    /// <summary>SHA-1 thumbprint of the certificate the gateway serves (the bench's clients trust only it).</summary>
+    public string CertificateHash => _app.Services.GetRequiredService<Gateway.Api.Tls.GatewayCertificate>().Certificate.GetCertHashString();
+
     public int HttpsPort { get; }
 
     public int HttpPort { get; }
@@ -59,6 +65,8 @@ internal sealed class BenchGateway : IAsyncDisposable
         builder.Configuration["Gateway:DataDirectory"] = dataDirectory;
         builder.Configuration["Logging:LogLevel:Default"] = "Warning";
         builder.Configuration["Auth:AdminPassword"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        string adminApiKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+        builder.Configuration["Auth:AdminApiKey"] = adminApiKey;
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.Configuration[key] = value;
@@ -72,7 +80,7 @@ internal sealed class BenchGateway : IAsyncDisposable
         var app = builder.Build();
         app.UseGateway();
         await app.StartAsync().WaitAsync(StartTimeout);
-        return new BenchGateway(app, dataDirectory);
+        return new BenchGateway(app, dataDirectory) { AdminApiKey = adminApiKey };
     }
 
     /// <summary>A relay tunnel with the given service ids.</summary>

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Gateway.Api.Tests.Infrastructure;
@@ -31,6 +32,8 @@ public sealed class AwsReferenceProxyTests
         var source = ReferenceProxy.Start(gateway, opened.Value.GetProperty("sourceAccessToken").GetString()!, "-s", $"SSH={sourcePort}");
         try
         {
+            // Traffic before both ends are attached is dropped by the relay (as by AWS): wait for both.
+            await WaitBothConnectedAsync(gateway, id, source, destination);
             using (var client = await source.ConnectToSourceAsync(sourcePort))
             {
                 await client.EchoAsync(RandomNumberGenerator.GetBytes(64 * 1024));
@@ -52,6 +55,7 @@ public sealed class AwsReferenceProxyTests
 
             sourcePort = Gateway.Testing.Tcp.FreePort();
             source = ReferenceProxy.Start(gateway, rotated!.Value.GetProperty("sourceAccessToken").GetString()!, "-s", $"SSH={sourcePort}");
+            await WaitBothConnectedAsync(gateway, id, source, destination);
             using (var client = await source.ConnectToSourceAsync(sourcePort))
             {
                 await client.EchoAsync(RandomNumberGenerator.GetBytes(64 * 1024));
@@ -68,6 +72,26 @@ public sealed class AwsReferenceProxyTests
             {
                 await source.DisposeAsync();
             }
+        }
+    }
+
+    private static async Task WaitBothConnectedAsync(TestGateway gateway, string id, ReferenceProxy source, ReferenceProxy destination)
+    {
+        using var client = gateway.CreateClient();
+        var deadline = DateTime.UtcNow + TestGateway.Timeout;
+        while (true)
+        {
+            var tunnel = await client.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{id}");
+            if (tunnel.GetProperty("source").GetProperty("connected").GetBoolean() && tunnel.GetProperty("destination").GetProperty("connected").GetBoolean())
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline && !source.HasExited && !destination.HasExited,
+                $"Both ends did not connect in time.\nsource:\n{source.Output}\ndestination:\n{destination.Output}");
+
+            // Polls the relay's state with a deadline: the reference says nothing machine-readable when it connects.
+            await Task.Delay(50);
         }
     }
 

@@ -35,18 +35,12 @@ public sealed class MigrationTests
             await db.GetService<IMigrator>().MigrateAsync(PreviousMigration);
             Assert.NotEmpty(await db.Database.GetPendingMigrationsAsync());
 
-            // A tunnel stored by the previous version (its table did not change since).
-            db.RelayTunnels.Add(new RelayTunnelEntity
-            {
-                Id = tunnelId,
-                Services = ["SSH"],
-                CreatedAt = DateTimeOffset.UtcNow,
-                ExpiresAt = DateTimeOffset.UtcNow.AddHours(1),
-                State = "Open",
-                SourceTokenHash = new string('a', 64),
-                DestinationTokenHash = new string('b', 64),
-            });
-            await db.SaveChangesAsync();
+            // A tunnel stored by the previous version, in that version's columns (later migrations add more).
+            var now = DateTimeOffset.UtcNow;
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO RelayTunnels (Id, Services, CreatedAt, ExpiresAt, State, SourceTokenHash, SourceTokenUsed, DestinationTokenHash, DestinationTokenUsed, BytesSourceToDestination, BytesDestinationToSource)
+                VALUES ({tunnelId}, '["SSH"]', {now}, {now.AddHours(1)}, 'Open', {new string('a', 64)}, 0, {new string('b', 64)}, 0, 0, 0)
+                """);
         }
 
         SqliteConnection.ClearAllPools();

@@ -15,7 +15,7 @@ public sealed class CreateTunnelValidatorTests
     [Fact]
     public void EveryErrorIsReportedAtOnceByField()
     {
-        var request = new CreateTunnelRequest(["ok", "bad id", "ok", new string('x', 129)], 0, new string('d', 1025));
+        var request = new CreateTunnelRequest(["ok", "bad id", "ok", new string('x', 129)], 0, new string('d', 2049));
 
         var errors = CreateTunnelValidator.Validate(request, _options);
 
@@ -24,11 +24,33 @@ public sealed class CreateTunnelValidatorTests
     }
 
     [Fact]
-    public void TooManyServicesIsAnError()
+    public void TooManyServicesIsAQuotaProblem()
     {
         var services = Enumerable.Range(0, _options.MaxServicesPerTunnel + 1).Select(i => $"S{i}").ToList();
 
-        Assert.Contains("services", CreateTunnelValidator.Validate(new CreateTunnelRequest(services), _options).Keys);
+        Assert.Contains($"At most {_options.MaxServicesPerTunnel} services", CreateTunnelValidator.ServiceLimitProblem(new CreateTunnelRequest(services), _options), StringComparison.Ordinal);
+        Assert.Null(CreateTunnelValidator.ServiceLimitProblem(new CreateTunnelRequest(services[..^1]), _options));
+    }
+
+    [Fact]
+    public void ThingNameTagsAndDescriptionFollowTheServiceRules()
+    {
+        var request = new CreateTunnelRequest(["ns:SSH"], null, "bell\u0007")
+        {
+            ThingName = "pump 17",
+            Tags = [new TunnelTag("env", "dev"), new TunnelTag("", "x"), new TunnelTag("k", "bad\nvalue"), new TunnelTag("sp ace_.:/=+-@", "é ü 9")],
+        };
+        var errors = CreateTunnelValidator.Validate(request, _options);
+
+        Assert.Equal(["description", "tags[1].key", "tags[2].value", "thingName"], errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("control or format", errors["description"][0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADescriptionIsCountedInCharactersNotUtf16Units()
+    {
+        // 2048 emoji are 4096 UTF-16 units: within AWS's 2048 characters.
+        Assert.Empty(CreateTunnelValidator.Validate(new CreateTunnelRequest(null, null, string.Concat(Enumerable.Repeat("\U0001F600", 2048))), _options));
     }
 
     [Theory]
