@@ -65,7 +65,7 @@ public sealed class DashboardTests(GatewayFixture gatewayFixture, BrowserFixture
     }
 
     [Fact]
-    public async Task ViewerSeesSessionsButNoStopOrStartButtons()
+    public async Task ViewerSeesSessionsAndRelayButNoStopStartRotateOrAwsKeys()
     {
         const string ViewerPassword = "viewer-password-0123";
         await Gateway.CreateUserAsync("viewer1", ViewerPassword, "viewer");
@@ -76,6 +76,8 @@ public sealed class DashboardTests(GatewayFixture gatewayFixture, BrowserFixture
         await dashboard.LoginAsync("viewer1", ViewerPassword);
         var page = dashboard.Page;
         await Expect(page.Locator("#user-role")).ToHaveTextAsync("viewer");
+        await Expect(page.Locator("#nav a[data-nav=\"relay\"]")).ToBeVisibleAsync();
+        await Expect(page.Locator("#nav a[data-nav=\"aws-keys\"]")).ToHaveCountAsync(0);
 
         // The list: the session is there, live, but nothing to start or stop it with.
         await Expect(Rows.Cell(page, tunnel.SourceSessionId, "state")).ToHaveTextAsync("Connected");
@@ -95,8 +97,16 @@ public sealed class DashboardTests(GatewayFixture gatewayFixture, BrowserFixture
         await Expect(page.Locator("#view")).ToContainTextAsync("operator");
         await Expect(page.Locator("#start-submit")).ToHaveCountAsync(0);
         await dashboard.GoToAsync("#/relay");
+        await Expect(page.Locator($"tr[data-tunnel-id=\"{tunnel.TunnelId}\"]").Locator("[data-state=\"source\"]")).ToHaveTextAsync("Connected");
         await Expect(page.Locator("#open-demo-tunnel")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#open-tunnel-form")).ToHaveCountAsync(0);
+        await Expect(page.Locator("[data-rotate-tunnel], [data-close-tunnel]")).ToHaveCountAsync(0);
         await Expect(page.Locator("[data-requires]")).ToHaveCountAsync(0);
+
+        // The AWS keys page (admin) is not in the navigation, and its address says why.
+        await dashboard.GoToAsync("#/aws-keys");
+        await Expect(page.Locator("#view")).ToContainTextAsync("needs the admin role");
+        await Expect(page.Locator("#awskey-form")).ToHaveCountAsync(0);
         dashboard.AssertNoErrors();
     }
 

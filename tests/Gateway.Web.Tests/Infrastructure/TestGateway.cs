@@ -60,7 +60,8 @@ internal sealed class TestGateway : IAsyncDisposable
     /// <summary>The hashed CA directory that trusts this gateway's certificate (a session's <c>caPath</c>).</summary>
     public string CaDirectory => Path.Combine(DataDirectory, "tls", "ca");
 
-    public static async Task<TestGateway> StartAsync()
+    /// <summary>Starts one; <paramref name="settings"/> are configuration values on top of the test defaults.</summary>
+    public static async Task<TestGateway> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         string dataDirectory = Directory.CreateTempSubdirectory("web-gateway-").FullName;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -76,6 +77,11 @@ internal sealed class TestGateway : IAsyncDisposable
 
         // Every test logs in through the page, some more than once: the default (5 a minute) would answer 429.
         builder.Configuration["Auth:LoginAttemptsPerMinute"] = "1000";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.Configuration[key] = value;
+        }
+
         builder.WebHost.UseUrls("https://127.0.0.1:0");
         var logs = new LogSink();
         builder.Logging.ClearProviders();

@@ -1,6 +1,6 @@
 // The dashboard's shell: hash routes, the navigation, the login gate and the live-updates status.
 //   #/login  #/sessions  #/sessions/{id}  #/start[?profile=id]  #/profiles  #/profiles/new
-//   #/profiles/{id}  #/relay  #/history  #/audit
+//   #/profiles/{id}  #/relay  #/aws-keys  #/history  #/audit
 // A page module exports mount(view, params, query) and returns its cleanup function.
 
 import { h, replaceChildren, setText, toast } from './dom.js';
@@ -13,6 +13,7 @@ import * as sessionPage from './pages/session.js';
 import * as startPage from './pages/start.js';
 import * as profilesPage from './pages/profiles.js';
 import * as relayPage from './pages/relay.js';
+import * as awsKeysPage from './pages/awskeys.js';
 import * as historyPage from './pages/history.js';
 import * as auditPage from './pages/audit.js';
 
@@ -24,6 +25,7 @@ const routes = [
   { pattern: /^\/profiles$/, page: profilesPage, nav: 'profiles', title: 'Profiles' },
   { pattern: /^\/profiles\/([^/]+)$/, page: profilesPage, nav: 'profiles', title: 'Profile', params: ['id'] },
   { pattern: /^\/relay$/, page: relayPage, nav: 'relay', title: 'Relay' },
+  { pattern: /^\/aws-keys$/, page: awsKeysPage, nav: 'aws-keys', requires: 'admin', title: 'AWS keys' },
   { pattern: /^\/history$/, page: historyPage, nav: 'history', title: 'History' },
   { pattern: /^\/audit$/, page: auditPage, nav: 'audit', requires: 'admin', title: 'Audit log' },
 ];
@@ -33,6 +35,7 @@ const navItems = [
   { key: 'start', href: '#/start', text: 'Start a session', requires: 'operator' },
   { key: 'profiles', href: '#/profiles', text: 'Profiles' },
   { key: 'relay', href: '#/relay', text: 'Relay' },
+  { key: 'aws-keys', href: '#/aws-keys', text: 'AWS keys', requires: 'admin' },
   { key: 'history', href: '#/history', text: 'History' },
   { key: 'audit', href: '#/audit', text: 'Audit log', requires: 'admin' },
 ];

@@ -86,6 +86,17 @@ export function showFieldErrors(form, errors) {
   return unplaced;
 }
 
+/**
+ * A failed form request: its field errors next to the fields, the rest (or the message of an answer
+ * without field errors, a 409 say) as lines in the form's error box.
+ */
+export function showFormProblem(form, box, error, errors = error.errors) {
+  const unplaced = showFieldErrors(form, errors);
+  const messages = unplaced.length ? unplaced : Object.keys(errors ?? {}).length ? [] : [error.describe?.() ?? error.message];
+  box.replaceChildren(...messages.map((m) => h('p', { text: m })));
+  box.hidden = messages.length === 0;
+}
+
 export function clearFieldErrors(form) {
   for (const el of form.querySelectorAll('[data-error-for]')) el.textContent = '';
   for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
