@@ -108,7 +108,7 @@ public sealed class RelayTunnelsApiTests
         await using var gateway = await TestGateway.StartAsync();
         using var client = gateway.CreateClient();
 
-        var response = await client.PostAsJsonAsync("/api/relay/tunnels", new { description = new string('x', 1025) });
+        var response = await client.PostAsJsonAsync("/api/relay/tunnels", new { description = new string('x', 2049) });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("description", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
