@@ -1,4 +1,5 @@
 using Gateway.Api.Data;
+using Gateway.Api.Hubs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -78,7 +79,7 @@ internal static class ApiKeysApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        string id, HttpContext context, IDbContextFactory<GatewayDbContext> contexts, TimeProvider time)
+        string id, HttpContext context, IDbContextFactory<GatewayDbContext> contexts, HubConnectionRegistry hubs, TimeProvider time)
     {
         await using var db = await contexts.CreateDbContextAsync(context.RequestAborted);
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, context.RequestAborted);
@@ -90,6 +91,7 @@ internal static class ApiKeysApi
 
         key.RevokedAt ??= time.GetUtcNow();
         await db.SaveChangesAsync(context.RequestAborted);
+        hubs.CloseForApiKey(id);
         return TypedResults.NoContent();
     }
 }
