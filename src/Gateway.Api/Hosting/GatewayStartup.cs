@@ -1,6 +1,7 @@
 using Gateway.Api.Auth;
 using Gateway.Api.Data;
 using Gateway.Api.History;
+using Gateway.Api.Profiles;
 using Gateway.Engine.Relay;
 using Gateway.Engine.Sessions;
 using Microsoft.Data.Sqlite;
@@ -16,6 +17,7 @@ internal sealed partial class GatewayStartup(
     IDbContextFactory<GatewayDbContext> contexts,
     AdminBootstrap admins,
     SessionHistoryRecorder history,
+    ProfileStore profiles,
     TunnelRelay relay,
     SessionManager sessions,
     IHostApplicationLifetime lifetime,
@@ -35,6 +37,7 @@ internal sealed partial class GatewayStartup(
             }
 
             await history.CloseOrphansAsync(cancellationToken);
+            await profiles.ProtectStoredProxyPasswordsAsync(cancellationToken);
         }
         catch (SqliteException ex)
         {

@@ -181,6 +181,10 @@ namespace Gateway.Api.Data.Migrations
                     b.Property<string>("ProtectedClientToken")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ProtectedProxyPassword")
+                        .HasMaxLength(8192)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Region")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");

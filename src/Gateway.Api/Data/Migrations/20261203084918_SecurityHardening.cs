@@ -10,6 +10,13 @@ namespace Gateway.Api.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "ProtectedProxyPassword",
+                table: "Profiles",
+                type: "TEXT",
+                maxLength: 8192,
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "Logins",
                 columns: table => new
@@ -46,6 +53,10 @@ namespace Gateway.Api.Data.Migrations
         {
             migrationBuilder.DropTable(
                 name: "Logins");
+
+            migrationBuilder.DropColumn(
+                name: "ProtectedProxyPassword",
+                table: "Profiles");
         }
     }
 }

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Gateway.Api.Data.Migrations
 {
     [DbContext(typeof(GatewayDbContext))]
-    [Migration("20261203084235_SecurityHardening")]
+    [Migration("20261203084918_SecurityHardening")]
     partial class SecurityHardening
     {
         /// <inheritdoc />
@@ -182,6 +182,10 @@ namespace Gateway.Api.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ProtectedClientToken")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedProxyPassword")
+                        .HasMaxLength(8192)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Region")
