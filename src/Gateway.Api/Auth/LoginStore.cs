@@ -45,7 +45,14 @@ internal sealed class LoginStore(IDbContextFactory<GatewayDbContext> contexts, I
         if (!_seenWritten.TryGetValue(loginId, out var written) || now - written >= SeenResolution)
         {
             _seenWritten[loginId] = now;
-            await db.Logins.Where(l => l.Id == loginId).ExecuteUpdateAsync(s => s.SetProperty(l => l.LastSeenAt, now), cancellationToken);
+            try
+            {
+                await db.Logins.Where(l => l.Id == loginId).ExecuteUpdateAsync(s => s.SetProperty(l => l.LastSeenAt, now), cancellationToken);
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex) when (Data.DatabaseFaults.FindUnavailable(ex) is not null)
+            {
+                // A read-only database (reported by DatabaseFaults) does not end logins: reading still works.
+            }
         }
 
         return login.User;

@@ -38,7 +38,9 @@ internal static class GatewayHostingExtensions
         }
 
         var connectionString = options.Database ?? $"Data Source={Path.Combine(dataDirectory, "gateway.db")}";
-        services.AddDbContextFactory<GatewayDbContext>(db => db.UseSqlite(connectionString));
+        services.AddSingleton<DatabaseFaults>();
+        services.AddSingleton<DatabaseFaultInterceptor>();
+        services.AddDbContextFactory<GatewayDbContext>((provider, db) => db.UseSqlite(connectionString).AddInterceptors(provider.GetRequiredService<DatabaseFaultInterceptor>()));
         builder.AddGatewayAuth(dataDirectory);
         services.AddSingleton<SessionHistoryRecorder>();
         services.AddOptions<SessionsOptions>().Bind(builder.Configuration.GetSection(SessionsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -81,6 +83,7 @@ internal static class GatewayHostingExtensions
         services.AddProblemDetails();
         services.AddGatewayOpenApi();
         services.AddExceptionHandler<BadRequestHandler>();
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         return builder;
