@@ -28,6 +28,11 @@ internal static class GatewayHostingExtensions
         services.Configure<GatewayOptions>(section);
         var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
         var dataDirectory = options.ResolveDataDirectory();
+        if (options.AllowedOrigins.FirstOrDefault(o => !HubOriginCheck.TryParse(o, out _)) is { } badOrigin)
+        {
+            throw new GatewayStartupException($"Gateway:AllowedOrigins: '{badOrigin}' is not an origin; give scheme://host[:port], e.g. https://gateway.example.com.");
+        }
+
         try
         {
             Directory.CreateDirectory(dataDirectory);
@@ -99,6 +104,7 @@ internal static class GatewayHostingExtensions
         // reference proxy, protocol.md section 4).
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.UseRelayPathCheck();
+        app.UseHubOriginCheck();
         app.UseAuthentication();
         app.UseMiddleware<AuditMiddleware>();
         app.UseGatewayAuth();
