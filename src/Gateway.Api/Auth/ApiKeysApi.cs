@@ -15,7 +15,8 @@ internal static class ApiKeysApi
         var group = endpoints.MapGroup("/api/keys").WithTags("API keys");
         group.MapPost("/", CreateAsync).WithName("CreateApiKey")
             .WithSummary("Create an API key (admin); the answer is the only time the key is shown");
-        group.MapGet("/", ListAsync).WithName("ListApiKeys").WithSummary("List API keys, without the keys themselves");
+        // Admin only: key names, roles and last use are a map of the automation for an attacker.
+        group.MapGet("/", ListAsync).WithName("ListApiKeys").WithSummary("List API keys, without the keys themselves (admin)").RequireAuthorization(AuthExtensions.AdminPolicy);
         group.MapDelete("/{id}", RevokeAsync).WithName("RevokeApiKey").WithSummary("Revoke an API key (admin): it stops working at once");
         return endpoints;
     }

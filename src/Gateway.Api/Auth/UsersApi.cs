@@ -11,7 +11,8 @@ internal static class UsersApi
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/users").WithTags("Users");
-        group.MapGet("/", ListAsync).WithName("ListUsers").WithSummary("List dashboard users");
+        // Admin only, as every other call here: who may log in is not for viewers and operators.
+        group.MapGet("/", ListAsync).WithName("ListUsers").WithSummary("List dashboard users (admin)").RequireAuthorization(AuthExtensions.AdminPolicy);
         group.MapPost("/", CreateAsync).WithName("CreateUser").WithSummary("Create a dashboard user (admin)");
         group.MapPut("/{userName}", UpdateAsync).WithName("UpdateUser").WithSummary("Change a user's password or role (admin)");
         group.MapDelete("/{userName}", DeleteAsync).WithName("DeleteUser").WithSummary("Delete a user (admin); not the last admin");
