@@ -85,7 +85,7 @@ internal static class GatewayHostingExtensions
                 https.ServerCertificate ??= kestrel.ApplicationServices.GetRequiredService<GatewayCertificate>().Certificate);
         });
 
-        services.AddProblemDetails();
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ImportSizeLimit.Describe);
         services.AddGatewayOpenApi();
         services.AddExceptionHandler<BadRequestHandler>();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
