@@ -56,6 +56,7 @@ internal static class GatewayHostingExtensions
         services.AddSingleton<ITunnelStore, EfTunnelStore>();
         services.AddTunnelRelay();
         services.Configure<RelayOptions>(builder.Configuration.GetSection("Relay"));
+        services.Configure<RelayEndpointOptions>(builder.Configuration.GetSection("Relay"));
         services.AddTunnelEngine();
         services.AddHostedService<GatewayStartup>();
         services.AddGatewayOperations();
