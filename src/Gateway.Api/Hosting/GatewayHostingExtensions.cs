@@ -57,6 +57,7 @@ internal static class GatewayHostingExtensions
         services.AddTunnelRelay();
         services.Configure<RelayOptions>(builder.Configuration.GetSection("Relay"));
         services.Configure<RelayEndpointOptions>(builder.Configuration.GetSection("Relay"));
+        services.AddSingleton<PairedTunnels>();
         services.AddTunnelEngine();
         services.AddHostedService<GatewayStartup>();
         services.AddGatewayOperations();

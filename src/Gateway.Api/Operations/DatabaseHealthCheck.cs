@@ -25,6 +25,11 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<GatewayDbContext> co
             }
 
             await db.RelayTunnels.AnyAsync(cancellationToken);
+            if (await MissingTablesAsync(db, cancellationToken) is { Count: > 0 } missing)
+            {
+                return HealthCheckResult.Unhealthy($"The database lacks the table(s) {string.Join(", ", missing)}: it is not the gateway's schema (restore it from a backup).");
+            }
+
             return await ReadOnlyAsync(db.Database.GetConnectionString()!, cancellationToken) is { } readOnly
                 ? HealthCheckResult.Unhealthy(readOnly)
                 : HealthCheckResult.Healthy();
@@ -33,6 +38,13 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<GatewayDbContext> co
         {
             return HealthCheckResult.Unhealthy("The database does not answer a query.", ex);
         }
+    }
+
+    /// <summary>The model's tables that are not in the database (one query of <c>sqlite_master</c>).</summary>
+    private static async Task<List<string>> MissingTablesAsync(GatewayDbContext db, CancellationToken cancellationToken)
+    {
+        var present = await db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'table'").ToListAsync(cancellationToken);
+        return [.. db.Model.GetEntityTypes().Select(t => t.GetTableName()).OfType<string>().Distinct().Where(t => !present.Contains(t, StringComparer.OrdinalIgnoreCase)).Order(StringComparer.Ordinal)];
     }
 
     /// <summary>

@@ -35,18 +35,13 @@ public sealed class MigrationTests
             await db.GetService<IMigrator>().MigrateAsync(PreviousMigration);
             Assert.NotEmpty(await db.Database.GetPendingMigrationsAsync());
 
-            // A tunnel stored by the previous version (its table did not change since).
-            db.RelayTunnels.Add(new RelayTunnelEntity
-            {
-                Id = tunnelId,
-                Services = ["SSH"],
-                CreatedAt = DateTimeOffset.UtcNow,
-                ExpiresAt = DateTimeOffset.UtcNow.AddHours(1),
-                State = "Open",
-                SourceTokenHash = new string('a', 64),
-                DestinationTokenHash = new string('b', 64),
-            });
-            await db.SaveChangesAsync();
+            // A tunnel stored by the previous version, in the columns of that version (the model has more since).
+            var now = DateTimeOffset.UtcNow;
+            var later = now.AddHours(1);
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO RelayTunnels (Id, Services, CreatedAt, ExpiresAt, State, SourceTokenHash, SourceTokenUsed, DestinationTokenHash, DestinationTokenUsed, BytesSourceToDestination, BytesDestinationToSource)
+                VALUES ({tunnelId}, '["SSH"]', {now}, {later}, 'Open', {new string('a', 64)}, 0, {new string('b', 64)}, 0, 0, 0)
+                """);
         }
 
         SqliteConnection.ClearAllPools();

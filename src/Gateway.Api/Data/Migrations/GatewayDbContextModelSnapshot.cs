@@ -260,6 +260,9 @@ namespace Gateway.Api.Data.Migrations
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("PairedHere")
+                        .HasColumnType("INTEGER");
+
                     b.PrimitiveCollection<string>("Services")
                         .IsRequired()
                         .HasColumnType("TEXT");

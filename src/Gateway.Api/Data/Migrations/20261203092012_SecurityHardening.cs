@@ -10,6 +10,13 @@ namespace Gateway.Api.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<bool>(
+                name: "PairedHere",
+                table: "RelayTunnels",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
             migrationBuilder.AddColumn<string>(
                 name: "ProtectedProxyPassword",
                 table: "Profiles",
@@ -53,6 +60,10 @@ namespace Gateway.Api.Data.Migrations
         {
             migrationBuilder.DropTable(
                 name: "Logins");
+
+            migrationBuilder.DropColumn(
+                name: "PairedHere",
+                table: "RelayTunnels");
 
             migrationBuilder.DropColumn(
                 name: "ProtectedProxyPassword",

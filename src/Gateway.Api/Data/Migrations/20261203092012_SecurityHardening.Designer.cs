@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Gateway.Api.Data.Migrations
 {
     [DbContext(typeof(GatewayDbContext))]
-    [Migration("20261203084918_SecurityHardening")]
+    [Migration("20261203092012_SecurityHardening")]
     partial class SecurityHardening
     {
         /// <inheritdoc />
@@ -262,6 +262,9 @@ namespace Gateway.Api.Data.Migrations
 
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("PairedHere")
+                        .HasColumnType("INTEGER");
 
                     b.PrimitiveCollection<string>("Services")
                         .IsRequired()
