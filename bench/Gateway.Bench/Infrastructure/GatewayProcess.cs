@@ -64,6 +64,9 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
             ["Auth__AdminApiKey"] = apiKey,
             ["Auth__AdminPassword"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
             ["Urls"] = "https://127.0.0.1:0;http://127.0.0.1:0",
+
+            // The plain ws:// runs (what TLS costs) need the relay on the HTTP listener too.
+            ["Relay__AllowPlainHttp"] = "true",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",

@@ -69,7 +69,7 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, IDbContextFa
         catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
         {
             // Never fail the call because the audit row could not be written; say so loudly.
-            Log.AuditWriteFailed(logger, entry.Method, entry.Path, ex.Message);
+            Log.AuditWriteFailed(logger, entry.Method, entry.Path, ex.GetBaseException().Message);
         }
     }
 

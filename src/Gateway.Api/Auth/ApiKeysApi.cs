@@ -1,4 +1,5 @@
 using Gateway.Api.Data;
+using Gateway.Api.Hubs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,7 +15,8 @@ internal static class ApiKeysApi
         var group = endpoints.MapGroup("/api/keys").WithTags("API keys");
         group.MapPost("/", CreateAsync).WithName("CreateApiKey")
             .WithSummary("Create an API key (admin); the answer is the only time the key is shown");
-        group.MapGet("/", ListAsync).WithName("ListApiKeys").WithSummary("List API keys, without the keys themselves");
+        // Admin only: key names, roles and last use are a map of the automation for an attacker.
+        group.MapGet("/", ListAsync).WithName("ListApiKeys").WithSummary("List API keys, without the keys themselves (admin)").RequireAuthorization(AuthExtensions.AdminPolicy);
         group.MapDelete("/{id}", RevokeAsync).WithName("RevokeApiKey").WithSummary("Revoke an API key (admin): it stops working at once");
         return endpoints;
     }
@@ -78,7 +80,7 @@ internal static class ApiKeysApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        string id, HttpContext context, IDbContextFactory<GatewayDbContext> contexts, TimeProvider time)
+        string id, HttpContext context, IDbContextFactory<GatewayDbContext> contexts, HubConnectionRegistry hubs, TimeProvider time)
     {
         await using var db = await contexts.CreateDbContextAsync(context.RequestAborted);
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, context.RequestAborted);
@@ -90,6 +92,7 @@ internal static class ApiKeysApi
 
         key.RevokedAt ??= time.GetUtcNow();
         await db.SaveChangesAsync(context.RequestAborted);
+        hubs.CloseForApiKey(id);
         return TypedResults.NoContent();
     }
 }

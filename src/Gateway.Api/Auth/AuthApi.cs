@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Gateway.Api.Data;
+using Gateway.Api.Hubs;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -34,7 +35,7 @@ internal static partial class AuthApi
     }
 
     private static async Task<Results<Ok<CurrentUserResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
-        LoginBody? body, HttpContext context, IDbContextFactory<GatewayDbContext> contexts, IAntiforgery antiforgery, ILoggerFactory loggers)
+        LoginBody? body, HttpContext context, IDbContextFactory<GatewayDbContext> contexts, LoginStore logins, IAntiforgery antiforgery, ILoggerFactory loggers)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(body?.UserName))
@@ -66,12 +67,14 @@ internal static partial class AuthApi
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Login failed", detail: "Unknown user name or wrong password.");
         }
 
+        string loginId = await logins.CreateAsync(db, user, context.RequestAborted);
         var principal = new ClaimsPrincipal(new ClaimsIdentity(
             [
                 new Claim(ClaimTypes.Name, user.UserName),
                 new Claim(ClaimTypes.Role, user.Role),
                 new Claim(GatewayClaims.Method, GatewayClaims.CookieMethod),
                 new Claim(CookieRevalidation.StampClaim, CookieRevalidation.Stamp(user)),
+                new Claim(GatewayClaims.LoginId, loginId),
             ],
             CookieAuthenticationDefaults.AuthenticationScheme));
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
@@ -82,8 +85,15 @@ internal static partial class AuthApi
         return TypedResults.Ok(new CurrentUserResponse(user.UserName, user.Role, GatewayClaims.CookieMethod, tokens.RequestToken));
     }
 
-    private static async Task<NoContent> LogoutAsync(HttpContext context)
+    /// <summary>Ends the login on the server too (a copy of the cookie stops working), and its hub connections.</summary>
+    private static async Task<NoContent> LogoutAsync(HttpContext context, LoginStore logins, HubConnectionRegistry hubs)
     {
+        if (context.User.FindFirstValue(GatewayClaims.LoginId) is { } loginId)
+        {
+            await logins.EndAsync(loginId, context.RequestAborted);
+            hubs.CloseForLogin(loginId);
+        }
+
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return TypedResults.NoContent();
     }

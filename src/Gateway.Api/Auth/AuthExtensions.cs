@@ -99,6 +99,7 @@ internal static class AuthExtensions
         });
 
         services.AddSingleton<AdminBootstrap>();
+        services.AddSingleton<LoginStore>();
         return builder;
     }
 

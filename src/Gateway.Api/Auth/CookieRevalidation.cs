@@ -9,8 +9,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Gateway.Api.Auth;
 
 /// <summary>
-/// A login cookie is checked against the user on every request: a deleted user, a changed role or a
-/// changed password ends it at once (the cookie carries a stamp derived from the password hash).
+/// A login cookie is checked against the server on every request: its login must still exist
+/// (<see cref="LoginStore"/>: logout deletes it), and a deleted user, a changed role or a changed
+/// password ends it at once (the cookie carries a stamp derived from the password hash).
 /// </summary>
 internal static class CookieRevalidation
 {
@@ -22,10 +23,11 @@ internal static class CookieRevalidation
 
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
-        string? name = context.Principal?.Identity?.Name;
-        var contexts = context.HttpContext.RequestServices.GetRequiredService<IDbContextFactory<GatewayDbContext>>();
+        string? loginId = context.Principal?.FindFirstValue(GatewayClaims.LoginId);
+        var services = context.HttpContext.RequestServices;
+        var contexts = services.GetRequiredService<IDbContextFactory<GatewayDbContext>>();
         UserEntity? user = null;
-        if (name is not null)
+        if (loginId is not null)
         {
             try
             {
@@ -36,7 +38,7 @@ internal static class CookieRevalidation
                     return;
                 }
 
-                user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.UserName == name, context.HttpContext.RequestAborted);
+                user = await services.GetRequiredService<LoginStore>().FindUserAsync(db, loginId, context.HttpContext.RequestAborted);
             }
             catch (Microsoft.Data.Sqlite.SqliteException)
             {
@@ -47,6 +49,7 @@ internal static class CookieRevalidation
         }
 
         if (user is null
+            || !string.Equals(user.UserName, context.Principal!.Identity?.Name, StringComparison.OrdinalIgnoreCase)
             || user.Role != context.Principal!.FindFirstValue(ClaimTypes.Role)
             || Stamp(user) != context.Principal!.FindFirstValue(StampClaim))
         {

@@ -8,6 +8,9 @@ internal static class GatewayClaims
 
     public const string KeyId = "tg:key_id";
 
+    /// <summary>The server-side login (<c>Logins</c> table) a cookie belongs to.</summary>
+    public const string LoginId = "tg:login";
+
     public const string CookieMethod = "cookie";
 
     public const string ApiKeyMethod = "apikey";

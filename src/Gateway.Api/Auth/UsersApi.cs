@@ -1,4 +1,5 @@
 using Gateway.Api.Data;
+using Gateway.Api.Hubs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,7 +11,8 @@ internal static class UsersApi
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/users").WithTags("Users");
-        group.MapGet("/", ListAsync).WithName("ListUsers").WithSummary("List dashboard users");
+        // Admin only, as every other call here: who may log in is not for viewers and operators.
+        group.MapGet("/", ListAsync).WithName("ListUsers").WithSummary("List dashboard users (admin)").RequireAuthorization(AuthExtensions.AdminPolicy);
         group.MapPost("/", CreateAsync).WithName("CreateUser").WithSummary("Create a dashboard user (admin)");
         group.MapPut("/{userName}", UpdateAsync).WithName("UpdateUser").WithSummary("Change a user's password or role (admin)");
         group.MapDelete("/{userName}", DeleteAsync).WithName("DeleteUser").WithSummary("Delete a user (admin); not the last admin");
@@ -60,7 +62,7 @@ internal static class UsersApi
     }
 
     private static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        string userName, UserBody? body, HttpContext context, IDbContextFactory<GatewayDbContext> contexts)
+        string userName, UserBody? body, HttpContext context, IDbContextFactory<GatewayDbContext> contexts, HubConnectionRegistry hubs)
     {
         context.Items[AuditTarget.ItemKey] = userName;
         await using var db = await contexts.CreateDbContextAsync(context.RequestAborted);
@@ -91,13 +93,21 @@ internal static class UsersApi
             user.PasswordHash = Passwords.Hash(user, password);
         }
 
+        bool changed = body?.Password is not null || (body?.Role is { } role && role != user.Role);
         user.Role = body?.Role ?? user.Role;
         await db.SaveChangesAsync(context.RequestAborted);
+        if (changed)
+        {
+            // Their logins end (they log in again with the new password or role), and so do their hub connections.
+            await LoginStore.EndAllAsync(db, user.Id, context.RequestAborted);
+            hubs.CloseForUser(user.UserName, body?.Password is not null ? "has a new password" : "has a new role");
+        }
+
         return TypedResults.Ok(ToResponse(user));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(
-        string userName, HttpContext context, IDbContextFactory<GatewayDbContext> contexts)
+        string userName, HttpContext context, IDbContextFactory<GatewayDbContext> contexts, HubConnectionRegistry hubs)
     {
         context.Items[AuditTarget.ItemKey] = userName;
         await using var db = await contexts.CreateDbContextAsync(context.RequestAborted);
@@ -114,6 +124,7 @@ internal static class UsersApi
 
         db.Users.Remove(user);
         await db.SaveChangesAsync(context.RequestAborted);
+        hubs.CloseForUser(user.UserName, "deleted");
         return TypedResults.NoContent();
     }
 

@@ -9,6 +9,8 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
 
     public DbSet<UserEntity> Users => Set<UserEntity>();
 
+    public DbSet<LoginEntity> Logins => Set<LoginEntity>();
+
     public DbSet<ApiKeyEntity> ApiKeys => Set<ApiKeyEntity>();
 
     public DbSet<AwsAccessKeyEntity> AwsAccessKeys => Set<AwsAccessKeyEntity>();

@@ -1,7 +1,7 @@
 namespace Gateway.Api.Data;
 
 /// <summary>
-/// A saved session spec. Tokens are stored encrypted with ASP.NET Core Data Protection (keys in the
+/// A saved session spec. Tokens and the web proxy password are stored encrypted with ASP.NET Core Data Protection (keys in the
 /// data directory) and never leave the API.
 /// </summary>
 public sealed class ProfileEntity
@@ -28,6 +28,7 @@ public sealed class ProfileEntity
 
     public bool SkipTlsVerify { get; set; }
 
+    /// <summary>The web proxy address without its password (that is <see cref="ProtectedProxyPassword"/>).</summary>
     public string? HttpsProxy { get; set; }
 
     public string? DestinationClientType { get; set; }
@@ -43,6 +44,9 @@ public sealed class ProfileEntity
     public string? ProtectedAccessToken { get; set; }
 
     public string? ProtectedClientToken { get; set; }
+
+    /// <summary>The web proxy password (as written in the address, percent-encoded), encrypted.</summary>
+    public string? ProtectedProxyPassword { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 

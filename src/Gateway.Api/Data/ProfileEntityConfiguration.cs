@@ -19,6 +19,7 @@ internal sealed class ProfileEntityConfiguration : IEntityTypeConfiguration<Prof
         builder.Property(p => p.BindAddress).HasMaxLength(256);
         builder.Property(p => p.CaPath).HasMaxLength(4096);
         builder.Property(p => p.HttpsProxy).HasMaxLength(2048);
+        builder.Property(p => p.ProtectedProxyPassword).HasMaxLength(8192);
         builder.Property(p => p.DestinationClientType).HasMaxLength(8);
         builder.Property(p => p.SettingsJson).HasMaxLength(65536);
         builder.Property(p => p.TagsJson).HasMaxLength(4096);

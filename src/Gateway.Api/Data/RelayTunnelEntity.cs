@@ -26,4 +26,7 @@ public sealed class RelayTunnelEntity
     public string? DestinationClientTokenHash { get; set; }
     public long BytesSourceToDestination { get; set; }
     public long BytesDestinationToSource { get; set; }
+
+    /// <summary>Both ends run as sessions of this gateway (the demo pairing): they cannot outlive a restart.</summary>
+    public bool PairedHere { get; set; }
 }

@@ -29,6 +29,11 @@ internal static class GatewayHostingExtensions
         services.Configure<GatewayOptions>(section);
         var options = section.Get<GatewayOptions>() ?? new GatewayOptions();
         var dataDirectory = options.ResolveDataDirectory();
+        if (options.AllowedOrigins.FirstOrDefault(o => !HubOriginCheck.TryParse(o, out _)) is { } badOrigin)
+        {
+            throw new GatewayStartupException($"Gateway:AllowedOrigins: '{badOrigin}' is not an origin; give scheme://host[:port], e.g. https://gateway.example.com.");
+        }
+
         try
         {
             Directory.CreateDirectory(dataDirectory);
@@ -39,7 +44,9 @@ internal static class GatewayHostingExtensions
         }
 
         var connectionString = options.Database ?? $"Data Source={Path.Combine(dataDirectory, "gateway.db")}";
-        services.AddDbContextFactory<GatewayDbContext>(db => db.UseSqlite(connectionString));
+        services.AddSingleton<DatabaseFaults>();
+        services.AddSingleton<DatabaseFaultInterceptor>();
+        services.AddDbContextFactory<GatewayDbContext>((provider, db) => db.UseSqlite(connectionString).AddInterceptors(provider.GetRequiredService<DatabaseFaultInterceptor>()));
         builder.AddGatewayAuth(dataDirectory);
         services.AddSingleton<SessionHistoryRecorder>();
         services.AddOptions<SessionsOptions>().Bind(builder.Configuration.GetSection(SessionsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -53,6 +60,8 @@ internal static class GatewayHostingExtensions
         services.AddSingleton<Gateway.Engine.Relay.Management.RelayManagementApi>();
         services.AddSingleton<AwsAccessKeys>();
         services.AddOptions<AwsApiOptions>().Bind(builder.Configuration.GetSection(AwsApiOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.Configure<RelayEndpointOptions>(builder.Configuration.GetSection("Relay"));
+        services.AddSingleton<PairedTunnels>();
         services.AddTunnelEngine();
         services.AddHostedService<GatewayStartup>();
         services.AddGatewayOperations();
@@ -82,9 +91,10 @@ internal static class GatewayHostingExtensions
                 https.ServerCertificate ??= kestrel.ApplicationServices.GetRequiredService<GatewayCertificate>().Certificate);
         });
 
-        services.AddProblemDetails();
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ImportSizeLimit.Describe);
         services.AddGatewayOpenApi();
         services.AddExceptionHandler<BadRequestHandler>();
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         return builder;
@@ -103,6 +113,7 @@ internal static class GatewayHostingExtensions
 
         // AWS JSON 1.1 at POST / (X-Amz-Target): SigV4 authenticates it, not the gateway's login.
         app.UseMiddleware<AwsManagementEndpoint>();
+        app.UseHubOriginCheck();
         app.UseAuthentication();
         app.UseMiddleware<AuditMiddleware>();
         app.UseGatewayAuth();

@@ -17,5 +17,12 @@ public sealed class GatewayOptions
 
     public TlsOptions Tls { get; set; } = new();
 
+    /// <summary>
+    /// Origins (<c>https://host[:port]</c>) besides the gateway's own whose pages may use the dashboard's
+    /// hub (<c>/hubs/sessions</c>), e.g. the public address of a reverse proxy in front of the gateway.
+    /// Environment: <c>Gateway__AllowedOrigins__0</c>, ...
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
     public string ResolveDataDirectory() => Path.GetFullPath(string.IsNullOrWhiteSpace(DataDirectory) ? "data" : DataDirectory);
 }

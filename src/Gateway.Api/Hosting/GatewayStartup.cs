@@ -1,6 +1,8 @@
 using Gateway.Api.Auth;
 using Gateway.Api.Data;
 using Gateway.Api.History;
+using Gateway.Api.Profiles;
+using Gateway.Api.Relay;
 using Gateway.Engine.Relay;
 using Gateway.Engine.Sessions;
 using Microsoft.Data.Sqlite;
@@ -16,7 +18,9 @@ internal sealed partial class GatewayStartup(
     IDbContextFactory<GatewayDbContext> contexts,
     AdminBootstrap admins,
     SessionHistoryRecorder history,
+    ProfileStore profiles,
     TunnelRelay relay,
+    PairedTunnels paired,
     SessionManager sessions,
     IHostApplicationLifetime lifetime,
     ILogger<GatewayStartup> logger) : IHostedService
@@ -29,12 +33,14 @@ internal sealed partial class GatewayStartup(
             await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
             {
                 dataSource = db.Database.GetDbConnection().DataSource;
+                RefuseEmptyFile(dataSource);
                 Log.Migrating(logger, dataSource);
                 await db.Database.MigrateAsync(cancellationToken);
                 await admins.EnsureAsync(db, cancellationToken);
             }
 
             await history.CloseOrphansAsync(cancellationToken);
+            await profiles.ProtectStoredProxyPasswordsAsync(cancellationToken);
         }
         catch (SqliteException ex)
         {
@@ -51,7 +57,22 @@ internal sealed partial class GatewayStartup(
         }
 
         await relay.InitializeAsync(cancellationToken);
+        await paired.CloseLeftOverAsync(cancellationToken);
         lifetime.ApplicationStopping.Register(relay.AbortAll);
+    }
+
+    /// <summary>
+    /// SQLite takes a zero-length file for an empty database, and the migrations would silently make a
+    /// new one in its place: a truncated file (a full disk, a failed copy) would lose every user, key and
+    /// profile without a word. The operator decides: restore it, or remove it to start afresh.
+    /// </summary>
+    private static void RefuseEmptyFile(string dataSource)
+    {
+        if (dataSource.Length > 0 && File.Exists(dataSource) && new FileInfo(dataSource).Length == 0)
+        {
+            throw new GatewayStartupException(
+                $"The database {dataSource} is an empty file (0 bytes), not a database: it was probably truncated. Restore it from a backup, or delete it to start with a new, empty database.");
+        }
     }
 
     // Sessions end with a close frame; relayed connections were already dropped at ApplicationStopping.

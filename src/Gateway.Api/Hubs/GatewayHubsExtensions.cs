@@ -10,6 +10,7 @@ internal static class GatewayHubsExtensions
     {
         services.AddSignalR().AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddSingleton<SessionsHubBroadcaster>();
+        services.AddSingleton<HubConnectionRegistry>();
         services.AddHostedService(provider => provider.GetRequiredService<SessionsHubBroadcaster>());
         return services;
     }

@@ -9,7 +9,7 @@ namespace Gateway.Api.Hubs;
 /// <c>sessionChanged</c>, <c>sessionRemoved</c> and <c>sessionCounters</c> to everyone, and
 /// <c>sessionDetail</c> and <c>sessionLog</c> to the subscribers of one session. docs/dashboard.md.
 /// </summary>
-internal sealed class SessionsHub(SessionManager sessions) : Hub
+internal sealed class SessionsHub(SessionManager sessions, HubConnectionRegistry connections) : Hub
 {
     public const string Path = "/hubs/sessions";
 
@@ -21,6 +21,18 @@ internal sealed class SessionsHub(SessionManager sessions) : Hub
 
     /// <summary>The group of one session's subscribers.</summary>
     public static string GroupName(string sessionId) => "session:" + sessionId;
+
+    public override Task OnConnectedAsync()
+    {
+        connections.Add(Context);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        connections.Remove(Context);
+        return Task.CompletedTask;
+    }
 
     /// <summary>Every session the gateway knows (as <c>GET /api/tunnels</c>), oldest first.</summary>
     public IReadOnlyList<SessionSnapshot> GetSessions() => sessions.List();

@@ -16,7 +16,7 @@ namespace Gateway.Api.Profiles;
 /// <param name="BindAddress">Source: listen address. Destination: local address outgoing connections bind to.</param>
 /// <param name="CaPath">A directory of extra trusted CA certificates on the gateway's host.</param>
 /// <param name="SkipTlsVerify">Accept any certificate (development only).</param>
-/// <param name="HttpsProxy">[http|https]://[user:pass@]host[:port].</param>
+/// <param name="HttpsProxy">[http|https]://[user:pass@]host[:port]. The password is stored encrypted and never shown (answers say <c>hasProxyPassword</c>); on PUT, an address with a user and no password keeps the stored password.</param>
 /// <param name="DestinationClientType">V3 (default), V2 or V1.</param>
 /// <param name="Settings">The reference's settings JSON (--settings-json format); only the keys given change.</param>
 /// <param name="Tags">Labels for filtering: at most 32, each 1-64 characters.</param>
@@ -25,6 +25,7 @@ namespace Gateway.Api.Profiles;
 /// <param name="ClientToken">Optional, 32-128 of [a-zA-Z0-9-]. On PUT, absent keeps the stored one. Never shown.</param>
 /// <param name="ClearAccessToken">PUT only: true removes the stored access token.</param>
 /// <param name="ClearClientToken">PUT only: true removes the stored client token.</param>
+/// <param name="ClearProxyPassword">PUT only: true removes the stored web proxy password.</param>
 public sealed record ProfileBody(
     string? Name,
     string? Mode,
@@ -43,4 +44,5 @@ public sealed record ProfileBody(
     string? AccessToken,
     string? ClientToken,
     bool? ClearAccessToken = null,
-    bool? ClearClientToken = null);
+    bool? ClearClientToken = null,
+    bool? ClearProxyPassword = null);

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Gateway.Api.Profiles;
 
-/// <summary>One profile in an export document: its fields without id, timestamps or tokens.</summary>
+/// <summary>One profile in an export document: its fields without id, timestamps, tokens or web proxy password.</summary>
 /// <param name="Name">Unique name.</param>
 /// <param name="Mode">source or destination.</param>
 /// <param name="Region">AWS region, or null.</param>
@@ -12,7 +12,7 @@ namespace Gateway.Api.Profiles;
 /// <param name="BindAddress">Listen (source) or outgoing (destination) address.</param>
 /// <param name="CaPath">Extra CA directory (must exist on the importing gateway's host).</param>
 /// <param name="SkipTlsVerify">Certificate checks off.</param>
-/// <param name="HttpsProxy">Web proxy URL.</param>
+/// <param name="HttpsProxy">Web proxy URL, without its password (an imported one may have one: it is stored encrypted).</param>
 /// <param name="DestinationClientType">V1, V2, V3 or null.</param>
 /// <param name="Settings">Settings overrides in the reference's JSON format, or null.</param>
 /// <param name="Tags">Labels.</param>

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Gateway.Api.Profiles;
 
-/// <summary>A profile as the API shows it: every field but the tokens, of which only their presence.</summary>
+/// <summary>A profile as the API shows it: every field but the tokens and the web proxy password, of which only their presence.</summary>
 /// <param name="Id">The profile's id.</param>
 /// <param name="Name">Unique name.</param>
 /// <param name="Mode">source or destination.</param>
@@ -13,13 +13,14 @@ namespace Gateway.Api.Profiles;
 /// <param name="BindAddress">Listen (source) or outgoing (destination) address.</param>
 /// <param name="CaPath">Extra CA directory.</param>
 /// <param name="SkipTlsVerify">Certificate checks off.</param>
-/// <param name="HttpsProxy">Web proxy URL.</param>
+/// <param name="HttpsProxy">Web proxy URL, without its password.</param>
 /// <param name="DestinationClientType">V1, V2, V3 or null (V3).</param>
 /// <param name="Settings">Settings overrides in the reference's JSON format, or null.</param>
 /// <param name="Tags">Labels.</param>
 /// <param name="Autostart">Started when the gateway starts.</param>
 /// <param name="HasAccessToken">An access token is stored (encrypted).</param>
 /// <param name="HasClientToken">A client token is stored (encrypted).</param>
+/// <param name="HasProxyPassword">A web proxy password is stored (encrypted).</param>
 /// <param name="CreatedAt">When it was created.</param>
 /// <param name="UpdatedAt">When it last changed.</param>
 /// <param name="CreatedBy">Who created it.</param>
@@ -41,6 +42,7 @@ public sealed record ProfileResponse(
     bool Autostart,
     bool HasAccessToken,
     bool HasClientToken,
+    bool HasProxyPassword,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string? CreatedBy);

@@ -31,7 +31,8 @@ internal static class ProfileRules
 
     /// <summary>
     /// Validates the session and profile fields of a body (tokens included when given); null and
-    /// <paramref name="errors"/> filled when anything is wrong.
+    /// <paramref name="errors"/> filled when anything is wrong. The web proxy address is answered
+    /// without its password (<see cref="ProxyPassword"/>).
     /// </summary>
     public static ProfileValues? Validate(ProfileBody body, List<SpecError> errors)
     {
@@ -110,7 +111,7 @@ internal static class ProfileRules
             candidate.BindAddress,
             caPath,
             body.SkipTlsVerify ?? false,
-            httpsProxy,
+            ProxyPassword.Split(httpsProxy).Address,
             candidate.DestinationClientType is null ? null : parsed.MessageFormat.ToString(),
             settingsJson,
             tags,

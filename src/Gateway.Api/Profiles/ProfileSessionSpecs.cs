@@ -42,6 +42,11 @@ internal sealed class ProfileSessionSpecs(ProfileSecrets secrets, BuiltInRelayEn
         }
 
         string? clientToken = Token(overrides.ClientToken, profile.ProtectedClientToken, "clientToken", "client token", errors);
+        string? httpsProxy = profile.HttpsProxy;
+        if (httpsProxy is not null && Token(null, profile.ProtectedProxyPassword, "httpsProxy", "web proxy password", errors) is { } password)
+        {
+            httpsProxy = ProxyPassword.Join(httpsProxy, password);
+        }
 
         string? endpoint = profile.Endpoint;
         string? caPath = profile.CaPath;
@@ -73,7 +78,7 @@ internal sealed class ProfileSessionSpecs(ProfileSecrets secrets, BuiltInRelayEn
             ProfileRules.Clean(overrides.BindAddress) ?? profile.BindAddress,
             caPath,
             profile.SkipTlsVerify,
-            profile.HttpsProxy,
+            httpsProxy,
             profile.DestinationClientType,
             settings);
 
@@ -101,7 +106,8 @@ internal sealed class ProfileSessionSpecs(ProfileSecrets secrets, BuiltInRelayEn
             return token;
         }
 
-        errors.Add(new SpecError(field, $"The profile's stored {what} cannot be decrypted (the data-protection keys in <data>/keys changed); give {field} when starting, or store it again."));
+        string remedy = field == "httpsProxy" ? "store it again in the profile" : $"give {field} when starting, or store it again";
+        errors.Add(new SpecError(field, $"The profile's stored {what} cannot be decrypted (the data-protection keys in <data>/keys changed); {remedy}."));
         return null;
     }
 }

@@ -13,5 +13,8 @@ internal sealed partial class ProfileStore
 
         [LoggerMessage(EventId = 3303, Level = LogLevel.Information, Message = "Profile {Id} deleted")]
         public static partial void Deleted(ILogger logger, string id);
+
+        [LoggerMessage(EventId = 3601, Level = LogLevel.Information, Message = "Moved the web proxy passwords of {Count} profiles out of their proxy addresses, encrypted")]
+        public static partial void ProxyPasswordsProtected(ILogger logger, int count);
     }
 }

@@ -53,6 +53,7 @@ internal sealed partial class ProfileStore(
                 CreatedBy = createdBy,
                 ProtectedAccessToken = Protect(draft.AccessToken),
                 ProtectedClientToken = Protect(draft.ClientToken),
+                ProtectedProxyPassword = Protect(draft.ProxyPassword),
             };
             draft.Values.ApplyTo(profile);
             profiles.Add(profile);
@@ -73,12 +74,15 @@ internal sealed partial class ProfileStore(
     }
 
     /// <summary>
-    /// Replaces every non-secret field. A given token replaces the stored one; <paramref name="clearAccessToken"/> /
-    /// <paramref name="clearClientToken"/> remove it; otherwise the stored one is kept.
+    /// Replaces every non-secret field. A given token or proxy password replaces the stored one;
+    /// <paramref name="cleared"/> removes it; otherwise the stored one is kept (the proxy password only
+    /// while the address still names a proxy user).
     /// </summary>
-    public async Task<ProfileWriteResult> ReplaceAsync(
-        string id, ProfileValues values, string? accessToken, bool clearAccessToken, string? clientToken, bool clearClientToken, CancellationToken cancellationToken)
+    public async Task<ProfileWriteResult> ReplaceAsync(string id, ProfileDraft draft, ProfileSecretsCleared cleared, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(draft);
+        ArgumentNullException.ThrowIfNull(cleared);
+        var values = draft.Values;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var profile = await db.Profiles.SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
         if (profile is null)
@@ -93,8 +97,9 @@ internal sealed partial class ProfileStore(
         }
 
         values.ApplyTo(profile);
-        profile.ProtectedAccessToken = accessToken is not null ? secrets.Protect(accessToken) : clearAccessToken ? null : profile.ProtectedAccessToken;
-        profile.ProtectedClientToken = clientToken is not null ? secrets.Protect(clientToken) : clearClientToken ? null : profile.ProtectedClientToken;
+        profile.ProtectedAccessToken = Replace(profile.ProtectedAccessToken, draft.AccessToken, cleared.AccessToken);
+        profile.ProtectedClientToken = Replace(profile.ProtectedClientToken, draft.ClientToken, cleared.ClientToken);
+        profile.ProtectedProxyPassword = Replace(profile.ProtectedProxyPassword, draft.ProxyPassword, cleared.ProxyPassword || !ProxyPassword.HasUser(values.HttpsProxy));
         profile.UpdatedAt = Now();
         if (!await TrySaveAsync(db, cancellationToken))
         {
@@ -122,6 +127,35 @@ internal sealed partial class ProfileStore(
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
 
     private string? Protect(string? token) => token is null ? null : secrets.Protect(token);
+
+    private string? Replace(string? stored, string? given, bool clear) => given is not null ? secrets.Protect(given) : clear ? null : stored;
+
+    /// <summary>
+    /// Profiles saved before proxy passwords were kept apart hold them in <c>HttpsProxy</c>: moves each
+    /// into <c>ProtectedProxyPassword</c> (encrypted). Runs at start; a no-op once done.
+    /// </summary>
+    public async Task ProtectStoredProxyPasswordsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var candidates = await db.Profiles.Where(p => p.HttpsProxy != null && p.HttpsProxy.Contains("@")).ToListAsync(cancellationToken);
+        int moved = 0;
+        foreach (var profile in candidates)
+        {
+            var (address, password) = ProxyPassword.Split(profile.HttpsProxy);
+            if (password is not null)
+            {
+                profile.HttpsProxy = address;
+                profile.ProtectedProxyPassword = secrets.Protect(password);
+                moved++;
+            }
+        }
+
+        if (moved > 0)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            Log.ProxyPasswordsProtected(logger, moved);
+        }
+    }
 
     /// <summary>False when the unique name index refused the write (a concurrent create took the name).</summary>
     private static async Task<bool> TrySaveAsync(GatewayDbContext db, CancellationToken cancellationToken)

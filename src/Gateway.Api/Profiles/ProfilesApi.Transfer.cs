@@ -73,7 +73,7 @@ internal static partial class ProfilesApi
                 continue;
             }
 
-            drafts.Add(new ProfileDraft(values, null, null));
+            drafts.Add(new ProfileDraft(values, null, null, ProxyPassword.Split(ProfileRules.Clean(item.HttpsProxy)).Password));
         }
 
         if (errors.Count > 0)

@@ -9,8 +9,8 @@ namespace Gateway.Api.Profiles;
 
 /// <summary>
 /// <c>/api/profiles</c>: saved session specs. Reading needs viewer, every change admin (the global
-/// role rule). Tokens are accepted, stored encrypted, and never answered: answers say
-/// <c>hasAccessToken</c>/<c>hasClientToken</c>.
+/// role rule). Tokens and web proxy passwords are accepted, stored encrypted, and never answered:
+/// answers say <c>hasAccessToken</c>/<c>hasClientToken</c>/<c>hasProxyPassword</c>.
 /// </summary>
 internal static partial class ProfilesApi
 {
@@ -31,17 +31,21 @@ internal static partial class ProfilesApi
             .WithSummary("List profiles by name, optionally those with a tag or of a mode");
         group.MapGet("/export", ExportAsync)
             .WithName("ExportProfiles")
-            .WithSummary("Every profile as an import document, without tokens");
+            .WithSummary("Every profile as an import document, without tokens or proxy passwords");
         group.MapPost("/import", ImportAsync)
             .WithName("ImportProfiles")
             .WithSummary("Create the profiles of an export document (admin): all or nothing")
-            .WithDescription("A name already taken is a 409 listing the names; nothing is imported then.")
+            .WithDescription("A name already taken is a 409 listing the names; nothing is imported then. A body over 8 MiB is a 413, refused before it is read.")
+            .WithMetadata(new ImportSizeLimit(ImportSizeLimit.DocumentBytes))
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapPost("/import-config", ImportConfigAsync)
             .WithName("ImportProfileFromConfig")
             .WithSummary("Create a profile from a reference localproxy --config file and --config-dir (admin)")
-            .WithDescription("A line the profile cannot use is a 400 naming the line; a config-dir file that cannot be parsed a 400 naming the file.")
+            .WithDescription("A line the profile cannot use is a 400 naming the line; a config-dir file that cannot be parsed a 400 naming the file. A body over 1 MiB is a 413, refused before it is read.")
+            .WithMetadata(new ImportSizeLimit(ImportSizeLimit.ConfigBytes))
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/{id}", GetAsync)
@@ -50,8 +54,8 @@ internal static partial class ProfilesApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/{id}", ReplaceAsync)
             .WithName("ReplaceProfile")
-            .WithSummary("Replace a profile's fields (admin); tokens kept unless given or cleared")
-            .WithDescription("Every non-secret field is replaced (absent ones take their defaults). accessToken/clientToken replace the stored token when given; clearAccessToken/clearClientToken remove it; otherwise it is kept.")
+            .WithSummary("Replace a profile's fields (admin); tokens and the proxy password kept unless given or cleared")
+            .WithDescription("Every non-secret field is replaced (absent ones take their defaults). accessToken/clientToken replace the stored token when given; clearAccessToken/clearClientToken remove it; otherwise it is kept. The web proxy password likewise: a password in httpsProxy replaces it, clearProxyPassword removes it, an address with a user and no password keeps it, an address without a user drops it.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -147,13 +151,18 @@ internal static partial class ProfilesApi
             errors.Add(new SpecError("clearClientToken", "Give either clientToken (to replace the stored token) or clearClientToken (to remove it), not both."));
         }
 
+        if (body.ClearProxyPassword == true && draft?.ProxyPassword is not null)
+        {
+            errors.Add(new SpecError("clearProxyPassword", "Give either a password in httpsProxy (to replace the stored one) or clearProxyPassword (to remove it), not both."));
+        }
+
         if (values is null || errors.Count > 0)
         {
             return Invalid(errors);
         }
 
         var result = await store.ReplaceAsync(
-            id, values, draft!.AccessToken, body.ClearAccessToken == true, draft.ClientToken, body.ClearClientToken == true, context.RequestAborted);
+            id, draft!, new ProfileSecretsCleared(body.ClearAccessToken == true, body.ClearClientToken == true, body.ClearProxyPassword == true), context.RequestAborted);
         if (result.NotFound)
         {
             return NotFound(id);
@@ -174,7 +183,8 @@ internal static partial class ProfilesApi
     private static ProfileDraft Draft(ProfileValues values, ProfileBody body) => new(
         values,
         string.IsNullOrEmpty(body.AccessToken) ? null : body.AccessToken,
-        string.IsNullOrEmpty(body.ClientToken) ? null : body.ClientToken);
+        string.IsNullOrEmpty(body.ClientToken) ? null : body.ClientToken,
+        ProxyPassword.Split(ProfileRules.Clean(body.HttpsProxy)).Password);
 
     private static ProfileResponse ToResponse(ProfileEntity profile) => new(
         profile.Id,
@@ -194,6 +204,7 @@ internal static partial class ProfilesApi
         profile.Autostart,
         profile.ProtectedAccessToken is not null,
         profile.ProtectedClientToken is not null,
+        profile.ProtectedProxyPassword is not null,
         profile.CreatedAt,
         profile.UpdatedAt,
         profile.CreatedBy);

@@ -37,8 +37,15 @@ internal static class RelayEndpoint
         await next(context);
     });
 
-    private static async Task HandleAsync(HttpContext context, TunnelRelay relay, IHostApplicationLifetime lifetime)
+    private static async Task HandleAsync(HttpContext context, TunnelRelay relay, IHostApplicationLifetime lifetime, Microsoft.Extensions.Options.IOptions<RelayEndpointOptions> options)
     {
+        // Access tokens are bearer secrets: over TLS only, unless configured (protocol.md section 3).
+        if (!context.Request.IsHttps && !options.Value.AllowPlainHttp)
+        {
+            await WriteRejectionAsync(context, 400, $"The tunnel endpoint is served over TLS only: connect to wss://{context.Request.Host}{Path} on the gateway's HTTPS port (or set Relay:AllowPlainHttp).", Guid.NewGuid().ToString("D"));
+            return;
+        }
+
         // Once the gateway stops, new ends are told to come back later (5xx: proxies retry), and an
         // end admitted meanwhile is dropped with the others: else Kestrel would wait for it until
         // its shutdown timeout, since the sessions that could close it stop only after the server.

@@ -12,7 +12,7 @@ namespace Gateway.Api.Relay;
 /// this gateway (destination to the given local services, source on the given or free ports).
 /// Only possible at creation: the relay keeps no token afterwards.
 /// </summary>
-internal sealed class RelayPairing(SessionStarter starter, SessionManager sessions, BuiltInRelayEndpoint relayEndpoint, IOptions<SessionsOptions> ports, TunnelRelay relay)
+internal sealed class RelayPairing(SessionStarter starter, SessionManager sessions, BuiltInRelayEndpoint relayEndpoint, IOptions<SessionsOptions> ports, TunnelRelay relay, PairedTunnels paired)
 {
     private const int PortAttempts = 8;
 
@@ -59,6 +59,8 @@ internal sealed class RelayPairing(SessionStarter starter, SessionManager sessio
             await relay.CloseAsync(created.Tunnel.Id, cancellationToken);
             return (null, [new SpecError("connect", "The gateway has no HTTPS address its sessions could reach the relay on.")], false);
         }
+
+        await paired.MarkAsync(created.Tunnel.Id, cancellationToken);
 
         var destination = starter.Start(
             new SessionSpec

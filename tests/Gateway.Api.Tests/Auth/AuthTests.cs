@@ -53,6 +53,26 @@ public sealed class AuthTests
     }
 
     [Fact]
+    public async Task OnlyAdminsListUsersAndApiKeys()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        foreach (string role in new[] { "viewer", "operator" })
+        {
+            using var client = gateway.CreateClient(await CreateKeyAsync(gateway, role));
+            foreach (string path in new[] { "/api/users", "/api/keys" })
+            {
+                using var response = await client.GetAsync(path);
+                Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{role} GET {path}: {(int)response.StatusCode}");
+                Assert.DoesNotContain("bootstrap", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+        }
+
+        using var admin = gateway.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/keys")).StatusCode);
+    }
+
+    [Fact]
     public async Task OperatorStartsSessionsButCannotManageKeysUsersOrRelayTunnels()
     {
         await using var gateway = await TestGateway.StartAsync();

@@ -19,6 +19,20 @@ public sealed class StartupTests
         Assert.Contains("not a SQLite database or it is damaged", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AZeroLengthDatabaseFileIsRefusedRatherThanReplacedByAnEmptyOne()
+    {
+        string dataDirectory = TestGateway.NewDataDirectory();
+        string path = Path.Combine(dataDirectory, "gateway.db");
+        await File.WriteAllBytesAsync(path, []);
+
+        var error = await Assert.ThrowsAsync<GatewayStartupException>(() => TestGateway.StartAsync(dataDirectory));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("empty file (0 bytes)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, new FileInfo(path).Length);
+    }
+
     [Theory]
     [InlineData("Sessions:SourcePortMin", "0", "Sessions:SourcePortMin")]
     [InlineData("Sessions:SourcePortMin", "40000", "Sessions:SourcePortMax")]

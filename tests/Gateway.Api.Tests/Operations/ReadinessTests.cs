@@ -50,6 +50,27 @@ public sealed class ReadinessTests
         Assert.False(File.Exists(Path.Combine(gateway.DataDirectory, "gateway.db")), "the readiness check must not create an empty database");
     }
 
+    [Fact]
+    public async Task NotReadyNamingAMissingTable()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var client = await LoggedInClientAsync(gateway);
+
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(gateway.DataDirectory, "gateway.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var drop = connection.CreateCommand();
+            drop.CommandText = "DROP TABLE AuditLog";
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        var response = await client.GetAsync("/readyz");
+
+        await AssertNotReadyBecauseOfTheDatabaseAsync(response);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Contains("lacks the table(s) AuditLog", body.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     // An API key is looked up in the database, so once the database is broken only the login
     // cookie (checked without the database) still gets a caller through to /readyz.
     private static async Task<HttpClient> LoggedInClientAsync(TestGateway gateway)

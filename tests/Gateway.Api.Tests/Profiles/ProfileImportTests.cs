@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Gateway.Api.Profiles;
 using Gateway.Api.Tests.Infrastructure;
@@ -51,6 +53,35 @@ public sealed class ProfileImportTests
         var again = await client.GetJsonAsync("/api/profiles/export");
         Assert.Equal(exported.GetProperty("profiles").GetRawText(), again.GetProperty("profiles").GetRawText());
         second.Logs.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task ALargeImportIsRefusedBySizeBeforeItIsRead()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var http = gateway.CreateClient();
+
+        // 9 MiB, announced with Expect: 100-continue: the answer comes from the declared length alone,
+        // before a byte of the body is sent (and so before anything is parsed).
+        using var response = await SendLargeAsync(http, "/api/profiles/import", $"{{\"format\":\"{new string('x', 9 * 1024 * 1024)}\",\"version\":1,\"profiles\":[]}}");
+
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.RequestEntityTooLarge, $"{(int)response.StatusCode} {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("8388608 bytes", JsonDocument.Parse(text).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await http.GetFromJsonAsync<JsonElement[]>("/api/profiles") ?? []);
+
+        using var configResponse = await SendLargeAsync(http, "/api/profiles/import-config", $"{{\"name\":\"big\",\"config\":\"{new string('#', 1024 * 1024)}\"}}");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, configResponse.StatusCode);
+        Assert.Contains("1048576 bytes", (await configResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        gateway.Logs.AssertNoErrors();
+    }
+
+    private static Task<HttpResponseMessage> SendLargeAsync(HttpClient http, string path, string json)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.ExpectContinue = true;
+        return http.SendAsync(request);
     }
 
     [Fact]

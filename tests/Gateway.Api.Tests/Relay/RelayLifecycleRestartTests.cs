@@ -67,6 +67,33 @@ public sealed class RelayLifecycleRestartTests
     }
 
     [Fact]
+    public async Task ATunnelWhoseEndsRanOnTheGatewayIsClosedAtTheNextStart()
+    {
+        string dataDirectory = TestGateway.NewDataDirectory();
+        using var echo = EchoListener.Start();
+        string paired;
+        string plain;
+        await using (var first = await TestGateway.StartAsync(dataDirectory))
+        {
+            using var client = first.CreateClient();
+            using var created = await client.PostAsJsonAsync("/api/relay/tunnels", new { connect = new { destinations = $"SSH=127.0.0.1:{echo.Port}" } });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+            paired = body.Text("tunnelId")!;
+            await first.Sessions().WaitReadyAsync(body.GetProperty("sessions").Text("sourceSessionId")!);
+            plain = (await first.CreateTunnelAsync("SSH")).TunnelId;
+        }
+
+        // Its ends were sessions of that run, and their tokens went with them.
+        await using var gateway = await TestGateway.StartAsync(dataDirectory);
+        using var admin = gateway.CreateClient();
+        Assert.Equal("Closed", (await admin.GetFromJsonAsync<JsonElement>(new Uri($"/api/relay/tunnels/{paired}", UriKind.Relative))).Text("state"));
+        Assert.Equal("Open", (await admin.GetFromJsonAsync<JsonElement>(new Uri($"/api/relay/tunnels/{plain}", UriKind.Relative))).Text("state"));
+        Assert.Contains(gateway.Logs.Lines, l => l.EventId == 3605 && l.Message.Contains(paired, StringComparison.Ordinal));
+        gateway.Logs.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task BothEndsReconnectAfterARestartAndRelayAgain()
     {
         string dataDirectory = TestGateway.NewDataDirectory();

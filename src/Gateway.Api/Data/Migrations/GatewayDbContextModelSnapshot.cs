@@ -143,6 +143,30 @@ namespace Gateway.Api.Data.Migrations
                     b.ToTable("AwsAccessKeys", (string)null);
                 });
 
+            modelBuilder.Entity("Gateway.Api.Data.LoginEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastSeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LastSeenAt");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("Logins", (string)null);
+                });
+
             modelBuilder.Entity("Gateway.Api.Data.ProfileEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -194,6 +218,10 @@ namespace Gateway.Api.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ProtectedClientToken")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedProxyPassword")
+                        .HasMaxLength(8192)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Region")
@@ -276,6 +304,9 @@ namespace Gateway.Api.Data.Migrations
 
                     b.Property<DateTimeOffset?>("LastUpdatedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("PairedHere")
+                        .HasColumnType("INTEGER");
 
                     b.PrimitiveCollection<string>("Services")
                         .IsRequired()
@@ -423,6 +454,17 @@ namespace Gateway.Api.Data.Migrations
                 });
 
             modelBuilder.Entity("Gateway.Api.Data.AwsAccessKeyEntity", b =>
+                {
+                    b.HasOne("Gateway.Api.Data.UserEntity", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Gateway.Api.Data.LoginEntity", b =>
                 {
                     b.HasOne("Gateway.Api.Data.UserEntity", "User")
                         .WithMany()

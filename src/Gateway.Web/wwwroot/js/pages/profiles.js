@@ -217,6 +217,7 @@ function mountEditor(view, id, navigate) {
     clientToken: input('clientToken', { type: 'password', autocomplete: 'new-password' }),
     clearAccessToken: h('input', { id: 'profile-clearAccessToken', name: 'clearAccessToken', type: 'checkbox' }),
     clearClientToken: h('input', { id: 'profile-clearClientToken', name: 'clearClientToken', type: 'checkbox' }),
+    clearProxyPassword: h('input', { id: 'profile-clearProxyPassword', name: 'clearProxyPassword', type: 'checkbox' }),
   };
   const check = (control, label, name) => h('div', { class: 'field field-check' },
     h('label', { for: control.id }, control, ` ${label}`), h('div', { class: 'field-error', dataset: { errorFor: name } }));
@@ -226,6 +227,11 @@ function mountEditor(view, id, navigate) {
   const tokenState = h('p', { id: 'profile-token-state', class: 'muted' });
   const clearAccess = check(c.clearAccessToken, 'Remove the stored access token', 'clearAccessToken');
   const clearClient = check(c.clearClientToken, 'Remove the stored client token', 'clearClientToken');
+  // The proxy password is stored encrypted and never shown: the address comes back without it.
+  const proxyState = h('p', { id: 'profile-proxy-password-state', class: 'muted', hidden: true,
+    text: 'A proxy password is stored (encrypted, not shown). Keep user@host to keep it, or type user:password@host to replace it.' });
+  const clearProxy = check(c.clearProxyPassword, 'Remove the stored proxy password', 'clearProxyPassword');
+  clearProxy.hidden = true;
   const formError = h('div', { id: 'profile-error', class: 'form-error', role: 'alert', hidden: true });
   const submit = h('button', { id: 'profile-submit', type: 'submit', class: 'primary', dataset: { requires: 'admin' }, text: id ? 'Save' : 'Create profile' });
   const useRelayError = h('div', { class: 'field-error', dataset: { errorFor: 'useBuiltInRelay' } });
@@ -244,7 +250,8 @@ function mountEditor(view, id, navigate) {
       h('div', { class: 'fields' },
         field('CA directory', c.caPath, { name: 'caPath' }),
         check(c.skipTlsVerify, 'Skip TLS verification (development only)', 'skipTlsVerify'),
-        field('HTTPS proxy', c.httpsProxy, { name: 'httpsProxy' }),
+        field('HTTPS proxy', c.httpsProxy, { name: 'httpsProxy', hint: '[http|https]://[user:password@]host[:port]; the password is stored encrypted.' }),
+        proxyState, clearProxy,
         field('Destination client type', c.destinationClientType, { name: 'destinationClientType' }),
         field('Settings (JSON)', c.settings, { name: 'settings', wide: true }))),
     h('fieldset', { class: 'fields', dataset: { requires: 'admin' } }, h('legend', { text: 'Stored tokens (optional, encrypted, never shown)' }),
@@ -290,6 +297,8 @@ function mountEditor(view, id, navigate) {
     setText(tokenState, `Stored: access token ${p.hasAccessToken ? 'yes' : 'no'}, client token ${p.hasClientToken ? 'yes' : 'no'}. Leave the fields empty to keep them.`);
     clearAccess.hidden = !p.hasAccessToken;
     clearClient.hidden = !p.hasClientToken;
+    proxyState.hidden = !p.hasProxyPassword;
+    clearProxy.hidden = !p.hasProxyPassword;
     applyTarget();
   }
 
@@ -333,6 +342,7 @@ function mountEditor(view, id, navigate) {
     if (c.clientToken.value.trim()) body.clientToken = c.clientToken.value.trim();
     if (id && c.clearAccessToken.checked) body.clearAccessToken = true;
     if (id && c.clearClientToken.checked) body.clearClientToken = true;
+    if (id && c.clearProxyPassword.checked) body.clearProxyPassword = true;
     c.accessToken.value = '';
     c.clientToken.value = '';
 
