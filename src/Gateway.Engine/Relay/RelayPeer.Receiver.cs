@@ -66,14 +66,14 @@ internal sealed partial class RelayPeer
                 }
 
                 _receiveSizeHint = Math.Min(Math.Max(length + 1, InitialReceiveBufferSize), _options.MaxMessageSize + 1);
-                if (Validate(buffer, length) is { } violation)
+                if (Validate(buffer, length, out var plan) is { } violation)
                 {
                     Log.ProtocolViolation(_logger, TunnelId, End, ChannelId, violation);
                     RequestClose(WebSocketCloseStatus.PolicyViolation, Truncate(violation));
                     return;
                 }
 
-                if (await RelayAsync(buffer, length, cancellationToken).ConfigureAwait(false))
+                if (await RelayAsync(buffer, plan, cancellationToken).ConfigureAwait(false))
                 {
                     buffer = null; // ownership moved to the other peer's send queue
                 }
@@ -155,26 +155,33 @@ internal sealed partial class RelayPeer
         return new ReceiveOutcome(buffer, Stop: true);
     }
 
-    // Parses every complete frame of the message (plus bytes carried over from the previous
-    // message: frames may straddle messages) into _frames and checks each. A partial frame at
-    // the end is kept for the next message.
-    private string? Validate(byte[] buffer, int length)
+    // Parses every complete frame of the message (after the bytes carried over from the previous
+    // message: frames may straddle messages) into _frames and checks each, and plans what to
+    // forward: only whole, checked frames ever reach the other end. A partial frame at the end is
+    // kept back until its last byte has arrived and been checked; it dies with this connection,
+    // so a reconnecting end cannot have the other end read its next frame as the rest of an old
+    // one. Common case (whole frames, nothing carried): the message is forwarded as it came.
+    private string? Validate(byte[] buffer, int length, out ForwardPlan plan)
     {
         _frames.Clear();
+        plan = default;
+        int carried = _carryLength;
         ReadOnlySequence<byte> bytes;
         byte[]? combined = null;
-        if (_carryLength > 0)
+        if (carried > 0)
         {
-            combined = ArrayPool<byte>.Shared.Rent(_carryLength + length);
-            _carry.AsSpan(0, _carryLength).CopyTo(combined);
-            buffer.AsSpan(0, length).CopyTo(combined.AsSpan(_carryLength));
-            bytes = new ReadOnlySequence<byte>(combined, 0, _carryLength + length);
+            combined = ArrayPool<byte>.Shared.Rent(carried + length);
+            _carry.AsSpan(0, carried).CopyTo(combined);
+            buffer.AsSpan(0, length).CopyTo(combined.AsSpan(carried));
+            bytes = new ReadOnlySequence<byte>(combined, 0, carried + length);
         }
         else
         {
             bytes = new ReadOnlySequence<byte>(buffer, 0, length);
         }
 
+        long total = bytes.Length;
+        int firstFrameEnd = 0;
         try
         {
             while (true)
@@ -187,6 +194,7 @@ internal sealed partial class RelayPeer
                         return dataViolation;
                     }
 
+                    firstFrameEnd = firstFrameEnd == 0 ? (int)(total - bytes.Length) : firstFrameEnd;
                     continue;
                 }
 
@@ -198,7 +206,9 @@ internal sealed partial class RelayPeer
 
                 if (status == FrameReadStatus.NeedMoreData)
                 {
+                    int consumed = (int)(total - bytes.Length);
                     KeepCarry(bytes);
+                    plan = Plan(carried, length, consumed, firstFrameEnd, ref combined);
                     return null;
                 }
 
@@ -207,6 +217,7 @@ internal sealed partial class RelayPeer
                     return violation;
                 }
 
+                firstFrameEnd = firstFrameEnd == 0 ? (int)(total - bytes.Length) : firstFrameEnd;
                 _frames.Add(message!);
             }
         }
@@ -217,6 +228,31 @@ internal sealed partial class RelayPeer
                 ArrayPool<byte>.Shared.Return(combined);
             }
         }
+    }
+
+    // What of a checked message goes on, given `consumed` bytes of whole frames (counted from the
+    // start of the carried bytes). With nothing carried, the whole frames are the head of the
+    // message itself. With a carry, the frame it completes goes on alone, in the combined buffer
+    // (taken over from the caller), and the message's own whole frames after it are moved to the
+    // front of the message buffer: one tunnel frame never shares a message it did not share.
+    private static ForwardPlan Plan(int carried, int length, int consumed, int firstFrameEnd, ref byte[]? combined)
+    {
+        if (carried == 0)
+        {
+            // An empty message is relayed as one (it carries no frame to check).
+            return new ForwardPlan(null, 0, 0, consumed, ForwardMessage: consumed > 0 || length == 0);
+        }
+
+        if (consumed == 0)
+        {
+            return default; // the carried frame is still incomplete: all of it waits
+        }
+
+        var straddler = combined;
+        combined = null;
+        int ownStart = firstFrameEnd - carried;
+        int ownLength = consumed - firstFrameEnd;
+        return new ForwardPlan(straddler, firstFrameEnd, ownStart, ownLength, ForwardMessage: ownLength > 0);
     }
 
     private void KeepCarry(ReadOnlySequence<byte> rest)
@@ -240,15 +276,16 @@ internal sealed partial class RelayPeer
         _carryLength = restLength;
     }
 
-    // Sends the message on to the other end as one message. With no other end connected the
-    // frames are dropped, and a stream the source tried to open is reset at once so its local
-    // client is not left hanging. Returns true when the buffer was handed over.
+    // Sends the checked frames on to the other end (see Validate). With no other end connected
+    // the frames are dropped, and a stream the source tried to open is reset at once so its local
+    // client is not left hanging. Returns true when the message buffer was handed over.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> RelayAsync(byte[] buffer, int length, CancellationToken cancellationToken)
+    private async ValueTask<bool> RelayAsync(byte[] buffer, ForwardPlan plan, CancellationToken cancellationToken)
     {
         var other = _tunnel.ForwardTargetOf(this);
         if (other is null)
         {
+            ReturnStraddler(plan);
             RefuseStreams();
             return false;
         }
@@ -258,14 +295,44 @@ internal sealed partial class RelayPeer
             _tunnel.Track(frame);
         }
 
-        if (!await other.ForwardAsync(buffer, length, cancellationToken).ConfigureAwait(false))
+        if (plan.Straddler is { } straddler)
+        {
+            if (!await other.ForwardAsync(straddler, plan.StraddlerLength, cancellationToken).ConfigureAwait(false))
+            {
+                ReturnStraddler(plan);
+                RefuseStreams();
+                return false;
+            }
+
+            _tunnel.CountForwarded(End, plan.StraddlerLength);
+        }
+
+        if (!plan.ForwardMessage)
+        {
+            return false;
+        }
+
+        if (plan.Start > 0)
+        {
+            buffer.AsSpan(plan.Start, plan.Length).CopyTo(buffer);
+        }
+
+        if (!await other.ForwardAsync(buffer, plan.Length, cancellationToken).ConfigureAwait(false))
         {
             RefuseStreams();
             return false;
         }
 
-        _tunnel.CountForwarded(End, length);
+        _tunnel.CountForwarded(End, plan.Length);
         return true;
+    }
+
+    private static void ReturnStraddler(ForwardPlan plan)
+    {
+        if (plan.Straddler is { } straddler)
+        {
+            ArrayPool<byte>.Shared.Return(straddler);
+        }
     }
 
     private void RefuseStreams()
@@ -284,4 +351,8 @@ internal sealed partial class RelayPeer
     private static string Truncate(string reason) => reason.Length <= 120 ? reason : reason[..120];
 
     private readonly record struct ReceiveOutcome(byte[] Buffer, bool Stop);
+
+    // Straddler: a pooled buffer holding the one frame the carry completed (owned by the plan).
+    // Start/Length: the whole frames of the message buffer itself that follow it.
+    private readonly record struct ForwardPlan(byte[]? Straddler, int StraddlerLength, int Start, int Length, bool ForwardMessage);
 }
