@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
+using Gateway.Engine.Logging;
 using Gateway.Engine.Protocol;
 using Gateway.Engine.Protocol.Wire;
 using MessageType = Gateway.Engine.Protocol.Wire.Message.Types.Type;
@@ -35,7 +36,7 @@ internal sealed partial class RelayPeer
                     var peek = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
                     if (peek.MessageType == WebSocketMessageType.Close)
                     {
-                        Log.PeerClosed(_logger, TunnelId, End, ChannelId, (int?)_socket.CloseStatus, _socket.CloseStatusDescription);
+                        Log.PeerClosed(_logger, TunnelId, End, ChannelId, (int?)_socket.CloseStatus, LogText.Escape(_socket.CloseStatusDescription));
                         return;
                     }
 
@@ -129,7 +130,7 @@ internal sealed partial class RelayPeer
             switch (result.MessageType)
             {
                 case WebSocketMessageType.Close:
-                    Log.PeerClosed(_logger, TunnelId, End, ChannelId, (int?)_socket.CloseStatus, _socket.CloseStatusDescription);
+                    Log.PeerClosed(_logger, TunnelId, End, ChannelId, (int?)_socket.CloseStatus, LogText.Escape(_socket.CloseStatusDescription));
                     return (new ReceiveOutcome(buffer, Stop: true), 0);
                 case WebSocketMessageType.Text:
                     return (ViolationOutcome(buffer, WebSocketCloseStatus.InvalidMessageType, TextRefusal), 0);
@@ -341,14 +342,25 @@ internal sealed partial class RelayPeer
         {
             if (frame.Type is MessageType.StreamStart or MessageType.ConnectionStart)
             {
-                Log.NoPeerForStream(_logger, TunnelId, End, frame.StreamId, frame.ServiceId);
+                Log.NoPeerForStream(_logger, TunnelId, End, frame.StreamId, LogText.Escape(frame.ServiceId));
                 EnqueueControl(FrameWriter.ToArray(TunnelMessages.StreamReset(frame.StreamId, frame.ServiceId)));
             }
         }
     }
 
-    // A close reason must fit in a control frame: 123 bytes of UTF-8.
-    private static string Truncate(string reason) => reason.Length <= 120 ? reason : reason[..120];
+    // A close reason must fit in a control frame: 123 bytes of UTF-8 (a refusal may quote a
+    // service id in any script), cut between whole characters.
+    private static string Truncate(string reason)
+    {
+        const int MaxBytes = 123;
+        int length = Math.Min(reason.Length, MaxBytes);
+        while (length > 0 && (char.IsHighSurrogate(reason[length - 1]) || System.Text.Encoding.UTF8.GetByteCount(reason.AsSpan(0, length)) > MaxBytes))
+        {
+            length--;
+        }
+
+        return reason[..length];
+    }
 
     private readonly record struct ReceiveOutcome(byte[] Buffer, bool Stop);
 

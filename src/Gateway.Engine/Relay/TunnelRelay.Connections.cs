@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Gateway.Engine.Logging;
 
 namespace Gateway.Engine.Relay;
 
@@ -93,7 +94,7 @@ public sealed partial class TunnelRelay
 
     private RelayHandshakeResult Reject(RelayUpgradeRequest request, int status, string reason, string channelId)
     {
-        Log.HandshakeRejected(_logger, request.RemoteAddress, status, channelId, reason);
+        Log.HandshakeRejected(_logger, request.RemoteAddress, status, channelId, LogText.Escape(reason));
         return RelayHandshakeResult.Reject(status, reason, channelId);
     }
 }
