@@ -19,6 +19,7 @@ public sealed partial class TunnelRelay
     private readonly RelayOptions _options;
     private readonly ILogger<TunnelRelay> _logger;
     private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly RejectionLogLimiter _rejectionLog;
 
     public TunnelRelay(ITunnelStore store, TimeProvider time, IOptions<RelayOptions> options, ILogger<TunnelRelay> logger)
     {
@@ -27,6 +28,12 @@ public sealed partial class TunnelRelay
         _time = time;
         _options = options.Value;
         _logger = logger;
+        _rejectionLog = new RejectionLogLimiter(
+            time,
+            _options.RejectedHandshakeLogLimit,
+            _options.RejectedHandshakeLogWindow,
+            _options.RejectedHandshakeLogMaxAddresses,
+            (remote, count) => Log.HandshakeRejectionsSuppressed(_logger, count, remote, _options.RejectedHandshakeLogWindow));
     }
 
     public RelayOptions Options => _options;
