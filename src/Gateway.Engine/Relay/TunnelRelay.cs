@@ -28,12 +28,14 @@ public sealed partial class TunnelRelay
         _time = time;
         _options = options.Value;
         _logger = logger;
+        // Out-of-range settings fall back to the nearest sensible value rather than stop the host.
+        var window = _options.RejectedHandshakeLogWindow > TimeSpan.Zero ? _options.RejectedHandshakeLogWindow : TimeSpan.FromMinutes(1);
         _rejectionLog = new RejectionLogLimiter(
             time,
-            _options.RejectedHandshakeLogLimit,
-            _options.RejectedHandshakeLogWindow,
-            _options.RejectedHandshakeLogMaxAddresses,
-            (remote, count) => Log.HandshakeRejectionsSuppressed(_logger, count, remote, _options.RejectedHandshakeLogWindow));
+            Math.Max(0, _options.RejectedHandshakeLogLimit),
+            window,
+            Math.Max(1, _options.RejectedHandshakeLogMaxAddresses),
+            (remote, count) => Log.HandshakeRejectionsSuppressed(_logger, count, remote, window));
     }
 
     public RelayOptions Options => _options;

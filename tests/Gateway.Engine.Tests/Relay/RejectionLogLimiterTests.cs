@@ -88,6 +88,21 @@ public sealed class RejectionLogLimiterTests
         Assert.Equal(0, limiter.TrackedCount);
     }
 
+    [Fact]
+    public async Task RelayWithOutOfRangeSettingsStartsAndStillRefuses()
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new RelayOptions
+        {
+            RejectedHandshakeLogLimit = -1,
+            RejectedHandshakeLogWindow = TimeSpan.Zero,
+            RejectedHandshakeLogMaxAddresses = 0,
+        });
+        var relay = new TunnelRelay(new InMemoryTunnelStore(), _time, options, Microsoft.Extensions.Logging.Abstractions.NullLogger<TunnelRelay>.Instance);
+        var result = await relay.AuthorizeAsync(new RelayUpgradeRequest { RemoteAddress = "10.0.0.1:4000" }, CancellationToken.None);
+        Assert.False(result.Accepted);
+        Assert.Equal(400, result.StatusCode);
+    }
+
     private RejectionLogLimiter Limiter(int maxAddresses) =>
         new(_time, limit: 5, Window, maxAddresses, (address, count) => _summaries.Add((address, count)));
 }
