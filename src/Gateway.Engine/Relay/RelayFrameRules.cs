@@ -1,3 +1,4 @@
+using Gateway.Engine.Logging;
 using Gateway.Engine.Protocol;
 using Gateway.Engine.Protocol.Wire;
 using MessageType = Gateway.Engine.Protocol.Wire.Message.Types.Type;
@@ -10,6 +11,9 @@ namespace Gateway.Engine.Relay;
 /// </summary>
 internal static class RelayFrameRules
 {
+    // A refusal names the peer's service id, escaped: it is logged and sent back as a close reason.
+    private const int MaxServiceIdInReason = 64;
+
     /// <summary>Returns null when <paramref name="message"/> may be relayed, else why not.</summary>
     public static string? Check(Message message, TunnelEnd from, RelayTunnel tunnel, ref ServiceIdUsage usage)
     {
@@ -45,7 +49,7 @@ internal static class RelayFrameRules
         bool hasServiceId = message.ServiceId.Length > 0;
         if (hasServiceId && !tunnel.HasService(message.ServiceId))
         {
-            return $"serviceId '{message.ServiceId}' is not a service of this tunnel";
+            return $"serviceId '{LogText.Escape(message.ServiceId, MaxServiceIdInReason)}' is not a service of this tunnel";
         }
 
         var seen = hasServiceId ? ServiceIdUsage.Present : ServiceIdUsage.Absent;
@@ -80,7 +84,7 @@ internal static class RelayFrameRules
         bool hasServiceId = !frame.ServiceIdUtf8.IsEmpty;
         if (hasServiceId && !tunnel.HasService(frame))
         {
-            return $"serviceId '{System.Text.EncodingExtensions.GetString(System.Text.Encoding.UTF8, frame.ServiceIdUtf8)}' is not a service of this tunnel";
+            return $"serviceId '{LogText.Escape(System.Text.EncodingExtensions.GetString(System.Text.Encoding.UTF8, frame.ServiceIdUtf8), MaxServiceIdInReason)}' is not a service of this tunnel";
         }
 
         var seen = hasServiceId ? ServiceIdUsage.Present : ServiceIdUsage.Absent;

@@ -35,4 +35,13 @@ public sealed class RelayOptions
 
     /// <summary>How long a close handshake may take before the socket is aborted.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Refused handshakes logged per remote address and window; the rest are counted in one summary line.</summary>
+    public int RejectedHandshakeLogLimit { get; set; } = 5;
+
+    /// <summary>The window of <see cref="RejectedHandshakeLogLimit"/>.</summary>
+    public TimeSpan RejectedHandshakeLogWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Remote addresses counted one by one; refusals from further addresses share one count.</summary>
+    public int RejectedHandshakeLogMaxAddresses { get; set; } = 1000;
 }

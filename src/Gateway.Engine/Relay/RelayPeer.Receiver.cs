@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
+using Gateway.Engine.Logging;
 using Gateway.Engine.Protocol;
 using Gateway.Engine.Protocol.Wire;
 using MessageType = Gateway.Engine.Protocol.Wire.Message.Types.Type;
@@ -35,7 +36,7 @@ internal sealed partial class RelayPeer
                     var peek = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
                     if (peek.MessageType == WebSocketMessageType.Close)
                     {
-                        Log.PeerClosed(_logger, TunnelId, End, ChannelId, (int?)_socket.CloseStatus, _socket.CloseStatusDescription);
+                        Log.PeerClosed(_logger, TunnelId, End, ChannelId, (int?)_socket.CloseStatus, LogText.Escape(_socket.CloseStatusDescription));
                         return;
                     }
 
@@ -66,14 +67,14 @@ internal sealed partial class RelayPeer
                 }
 
                 _receiveSizeHint = Math.Min(Math.Max(length + 1, InitialReceiveBufferSize), _options.MaxMessageSize + 1);
-                if (Validate(buffer, length) is { } violation)
+                if (Validate(buffer, length, out var plan) is { } violation)
                 {
                     Log.ProtocolViolation(_logger, TunnelId, End, ChannelId, violation);
                     RequestClose(WebSocketCloseStatus.PolicyViolation, Truncate(violation));
                     return;
                 }
 
-                if (await RelayAsync(buffer, length, cancellationToken).ConfigureAwait(false))
+                if (await RelayAsync(buffer, plan, cancellationToken).ConfigureAwait(false))
                 {
                     buffer = null; // ownership moved to the other peer's send queue
                 }
@@ -129,7 +130,7 @@ internal sealed partial class RelayPeer
             switch (result.MessageType)
             {
                 case WebSocketMessageType.Close:
-                    Log.PeerClosed(_logger, TunnelId, End, ChannelId, (int?)_socket.CloseStatus, _socket.CloseStatusDescription);
+                    Log.PeerClosed(_logger, TunnelId, End, ChannelId, (int?)_socket.CloseStatus, LogText.Escape(_socket.CloseStatusDescription));
                     return (new ReceiveOutcome(buffer, Stop: true), 0);
                 case WebSocketMessageType.Text:
                     return (ViolationOutcome(buffer, WebSocketCloseStatus.InvalidMessageType, TextRefusal), 0);
@@ -155,26 +156,33 @@ internal sealed partial class RelayPeer
         return new ReceiveOutcome(buffer, Stop: true);
     }
 
-    // Parses every complete frame of the message (plus bytes carried over from the previous
-    // message: frames may straddle messages) into _frames and checks each. A partial frame at
-    // the end is kept for the next message.
-    private string? Validate(byte[] buffer, int length)
+    // Parses every complete frame of the message (after the bytes carried over from the previous
+    // message: frames may straddle messages) into _frames and checks each, and plans what to
+    // forward: only whole, checked frames ever reach the other end. A partial frame at the end is
+    // kept back until its last byte has arrived and been checked; it dies with this connection,
+    // so a reconnecting end cannot have the other end read its next frame as the rest of an old
+    // one. Common case (whole frames, nothing carried): the message is forwarded as it came.
+    private string? Validate(byte[] buffer, int length, out ForwardPlan plan)
     {
         _frames.Clear();
+        plan = default;
+        int carried = _carryLength;
         ReadOnlySequence<byte> bytes;
         byte[]? combined = null;
-        if (_carryLength > 0)
+        if (carried > 0)
         {
-            combined = ArrayPool<byte>.Shared.Rent(_carryLength + length);
-            _carry.AsSpan(0, _carryLength).CopyTo(combined);
-            buffer.AsSpan(0, length).CopyTo(combined.AsSpan(_carryLength));
-            bytes = new ReadOnlySequence<byte>(combined, 0, _carryLength + length);
+            combined = ArrayPool<byte>.Shared.Rent(carried + length);
+            _carry.AsSpan(0, carried).CopyTo(combined);
+            buffer.AsSpan(0, length).CopyTo(combined.AsSpan(carried));
+            bytes = new ReadOnlySequence<byte>(combined, 0, carried + length);
         }
         else
         {
             bytes = new ReadOnlySequence<byte>(buffer, 0, length);
         }
 
+        long total = bytes.Length;
+        int firstFrameEnd = 0;
         try
         {
             while (true)
@@ -187,6 +195,7 @@ internal sealed partial class RelayPeer
                         return dataViolation;
                     }
 
+                    firstFrameEnd = firstFrameEnd == 0 ? (int)(total - bytes.Length) : firstFrameEnd;
                     continue;
                 }
 
@@ -198,7 +207,9 @@ internal sealed partial class RelayPeer
 
                 if (status == FrameReadStatus.NeedMoreData)
                 {
+                    int consumed = (int)(total - bytes.Length);
                     KeepCarry(bytes);
+                    plan = Plan(carried, length, consumed, firstFrameEnd, ref combined);
                     return null;
                 }
 
@@ -207,6 +218,7 @@ internal sealed partial class RelayPeer
                     return violation;
                 }
 
+                firstFrameEnd = firstFrameEnd == 0 ? (int)(total - bytes.Length) : firstFrameEnd;
                 _frames.Add(message!);
             }
         }
@@ -217,6 +229,31 @@ internal sealed partial class RelayPeer
                 ArrayPool<byte>.Shared.Return(combined);
             }
         }
+    }
+
+    // What of a checked message goes on, given `consumed` bytes of whole frames (counted from the
+    // start of the carried bytes). With nothing carried, the whole frames are the head of the
+    // message itself. With a carry, the frame it completes goes on alone, in the combined buffer
+    // (taken over from the caller), and the message's own whole frames after it are moved to the
+    // front of the message buffer: one tunnel frame never shares a message it did not share.
+    private static ForwardPlan Plan(int carried, int length, int consumed, int firstFrameEnd, ref byte[]? combined)
+    {
+        if (carried == 0)
+        {
+            // An empty message is relayed as one (it carries no frame to check).
+            return new ForwardPlan(null, 0, 0, consumed, ForwardMessage: consumed > 0 || length == 0);
+        }
+
+        if (consumed == 0)
+        {
+            return default; // the carried frame is still incomplete: all of it waits
+        }
+
+        var straddler = combined;
+        combined = null;
+        int ownStart = firstFrameEnd - carried;
+        int ownLength = consumed - firstFrameEnd;
+        return new ForwardPlan(straddler, firstFrameEnd, ownStart, ownLength, ForwardMessage: ownLength > 0);
     }
 
     private void KeepCarry(ReadOnlySequence<byte> rest)
@@ -240,15 +277,16 @@ internal sealed partial class RelayPeer
         _carryLength = restLength;
     }
 
-    // Sends the message on to the other end as one message. With no other end connected the
-    // frames are dropped, and a stream the source tried to open is reset at once so its local
-    // client is not left hanging. Returns true when the buffer was handed over.
+    // Sends the checked frames on to the other end (see Validate). With no other end connected
+    // the frames are dropped, and a stream the source tried to open is reset at once so its local
+    // client is not left hanging. Returns true when the message buffer was handed over.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> RelayAsync(byte[] buffer, int length, CancellationToken cancellationToken)
+    private async ValueTask<bool> RelayAsync(byte[] buffer, ForwardPlan plan, CancellationToken cancellationToken)
     {
         var other = _tunnel.ForwardTargetOf(this);
         if (other is null)
         {
+            ReturnStraddler(plan);
             RefuseStreams();
             return false;
         }
@@ -258,14 +296,44 @@ internal sealed partial class RelayPeer
             _tunnel.Track(frame);
         }
 
-        if (!await other.ForwardAsync(buffer, length, cancellationToken).ConfigureAwait(false))
+        if (plan.Straddler is { } straddler)
+        {
+            if (!await other.ForwardAsync(straddler, plan.StraddlerLength, cancellationToken).ConfigureAwait(false))
+            {
+                ReturnStraddler(plan);
+                RefuseStreams();
+                return false;
+            }
+
+            _tunnel.CountForwarded(End, plan.StraddlerLength);
+        }
+
+        if (!plan.ForwardMessage)
+        {
+            return false;
+        }
+
+        if (plan.Start > 0)
+        {
+            buffer.AsSpan(plan.Start, plan.Length).CopyTo(buffer);
+        }
+
+        if (!await other.ForwardAsync(buffer, plan.Length, cancellationToken).ConfigureAwait(false))
         {
             RefuseStreams();
             return false;
         }
 
-        _tunnel.CountForwarded(End, length);
+        _tunnel.CountForwarded(End, plan.Length);
         return true;
+    }
+
+    private static void ReturnStraddler(ForwardPlan plan)
+    {
+        if (plan.Straddler is { } straddler)
+        {
+            ArrayPool<byte>.Shared.Return(straddler);
+        }
     }
 
     private void RefuseStreams()
@@ -274,14 +342,29 @@ internal sealed partial class RelayPeer
         {
             if (frame.Type is MessageType.StreamStart or MessageType.ConnectionStart)
             {
-                Log.NoPeerForStream(_logger, TunnelId, End, frame.StreamId, frame.ServiceId);
+                Log.NoPeerForStream(_logger, TunnelId, End, frame.StreamId, LogText.Escape(frame.ServiceId));
                 EnqueueControl(FrameWriter.ToArray(TunnelMessages.StreamReset(frame.StreamId, frame.ServiceId)));
             }
         }
     }
 
-    // A close reason must fit in a control frame: 123 bytes of UTF-8.
-    private static string Truncate(string reason) => reason.Length <= 120 ? reason : reason[..120];
+    // A close reason must fit in a control frame: 123 bytes of UTF-8 (a refusal may quote a
+    // service id in any script), cut between whole characters.
+    private static string Truncate(string reason)
+    {
+        const int MaxBytes = 123;
+        int length = Math.Min(reason.Length, MaxBytes);
+        while (length > 0 && (char.IsHighSurrogate(reason[length - 1]) || System.Text.Encoding.UTF8.GetByteCount(reason.AsSpan(0, length)) > MaxBytes))
+        {
+            length--;
+        }
+
+        return reason[..length];
+    }
 
     private readonly record struct ReceiveOutcome(byte[] Buffer, bool Stop);
+
+    // Straddler: a pooled buffer holding the one frame the carry completed (owned by the plan).
+    // Start/Length: the whole frames of the message buffer itself that follow it.
+    private readonly record struct ForwardPlan(byte[]? Straddler, int StraddlerLength, int Start, int Length, bool ForwardMessage);
 }

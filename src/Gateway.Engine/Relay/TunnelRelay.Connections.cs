@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Gateway.Engine.Logging;
 
 namespace Gateway.Engine.Relay;
 
@@ -96,9 +97,29 @@ public sealed partial class TunnelRelay
         Log.PeerDisconnected(_logger, admission.Tunnel.Id, admission.End, admission.ChannelId);
     }
 
+    // A flood of refusals (a proxy retrying a dead token, a scanner) is logged a few lines per
+    // remote address and window, then summarised (RejectionLogLimiter).
     private RelayHandshakeResult Reject(RelayUpgradeRequest request, int status, string reason, string channelId)
     {
-        Log.HandshakeRejected(_logger, request.RemoteAddress, status, channelId, reason);
+        if (_rejectionLog.ShouldLog(AddressOf(request.RemoteAddress), out _))
+        {
+            Log.HandshakeRejected(_logger, request.RemoteAddress, status, channelId, LogText.Escape(reason));
+        }
+
         return RelayHandshakeResult.Reject(status, reason, channelId);
+    }
+
+    // The host gives "ip:port" (IPv6 without brackets); refusals are counted per ip.
+    private static string AddressOf(string? remote)
+    {
+        if (string.IsNullOrEmpty(remote))
+        {
+            return "unknown";
+        }
+
+        int colon = remote.LastIndexOf(':');
+        return colon > 0 && colon < remote.Length - 1 && remote.AsSpan(colon + 1).ContainsAnyExceptInRange('0', '9') is false
+            ? remote[..colon]
+            : remote;
     }
 }

@@ -27,6 +27,9 @@ public sealed partial class TunnelRelay
         [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Relay loaded {Open} open tunnel(s) of {Total} from the store")]
         public static partial void Loaded(ILogger logger, int open, int total);
 
+        [LoggerMessage(EventId = 1150, Level = LogLevel.Information, Message = "Relay: {Count} more rejected handshake(s) from {Remote} within {Window} were not logged")]
+        public static partial void HandshakeRejectionsSuppressed(ILogger logger, int count, string remote, TimeSpan window);
+
         [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "Relay tunnel {TunnelId} {End} (channel {ChannelId}): connection failed unexpectedly")]
         public static partial void PeerFailed(ILogger logger, string tunnelId, TunnelEnd end, string channelId, Exception exception);
 

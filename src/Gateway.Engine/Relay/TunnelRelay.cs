@@ -20,6 +20,7 @@ public sealed partial class TunnelRelay : IDisposable
     private readonly ILogger<TunnelRelay> _logger;
     private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _opening = new(1, 1);
+    private readonly RejectionLogLimiter _rejectionLog;
     private ITimer? _pruneTimer;
 
     public TunnelRelay(ITunnelStore store, TimeProvider time, IOptions<RelayOptions> options, ILogger<TunnelRelay> logger)
@@ -29,6 +30,14 @@ public sealed partial class TunnelRelay : IDisposable
         _time = time;
         _options = options.Value;
         _logger = logger;
+        // Out-of-range settings fall back to the nearest sensible value rather than stop the host.
+        var window = _options.RejectedHandshakeLogWindow > TimeSpan.Zero ? _options.RejectedHandshakeLogWindow : TimeSpan.FromMinutes(1);
+        _rejectionLog = new RejectionLogLimiter(
+            time,
+            Math.Max(0, _options.RejectedHandshakeLogLimit),
+            window,
+            Math.Max(1, _options.RejectedHandshakeLogMaxAddresses),
+            (remote, count) => Log.HandshakeRejectionsSuppressed(_logger, count, remote, window));
     }
 
     public RelayOptions Options => _options;

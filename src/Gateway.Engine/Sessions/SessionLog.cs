@@ -1,15 +1,24 @@
+using Gateway.Engine.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Engine.Sessions;
 
-/// <summary>A session's recent log lines, kept for the UI (bounded), and forwarded to the logger.</summary>
+/// <summary>
+/// A session's recent log lines, kept for the UI (bounded), and forwarded to the logger. Lines
+/// embed what the service and peers sent (service ids, close reasons, HTTP answers), so each
+/// line is escaped and capped (<see cref="LogText"/>) here, whatever wrote it.
+/// </summary>
 internal sealed partial class SessionLog(string sessionId, ILogger logger, TimeProvider time, Action<string, SessionLogLine>? onLine = null, int capacity = 200)
 {
     private readonly Queue<SessionLogLine> _lines = new();
     private readonly Lock _gate = new();
 
+    // A whole line may carry an exception with its stack trace: a larger cap than one value's.
+    private const int MaxLineLength = 8192;
+
     public void Write(LogLevel level, string message)
     {
+        message = LogText.Escape(message, MaxLineLength);
         Log.SessionMessage(logger, level, sessionId, message);
         if (level < LogLevel.Information)
         {

@@ -103,7 +103,7 @@ public sealed class RelayForwardingTests
     }
 
     [Fact]
-    public async Task FrameSplitAcrossMessagesArrivesAsTheSameMessagesWithTheSameBytes()
+    public async Task FrameSplitAcrossMessagesIsForwardedOnceWholeWithTheSameBytes()
     {
         await using var gateway = await TestGateway.StartAsync();
         var tunnel = await gateway.CreateTunnelAsync("SSH");
@@ -115,28 +115,44 @@ public sealed class RelayForwardingTests
         var data = FrameWriter.ToArray(TunnelMessages.Data(1, "SSH", 1, Encoding.ASCII.GetBytes(new string('x', 300))));
         var next = FrameWriter.ToArray(TunnelMessages.Data(1, "SSH", 1, "after"u8));
 
-        // Split inside the length prefix, then in the body.
+        // Split inside the length prefix, then in the body: the parts are held back until the
+        // frame is whole and checked, then it goes on as one message.
         byte[][] parts = [start, data[..1], data[1..150], data[150..], next];
         foreach (var part in parts)
         {
             await source.SendRawAsync(part);
         }
 
-        foreach (var part in parts)
+        foreach (var whole in new[] { start, data, next })
         {
-            Assert.Equal(part, await destination.ReceiveMessageAsync());
+            Assert.Equal(whole, await destination.ReceiveMessageAsync());
         }
 
         // Frames straddling messages: the tail of one frame shares a message with the next frame.
+        // The completed frame goes on alone, the frames after it as the rest of their message.
         var first = FrameWriter.ToArray(TunnelMessages.Data(1, "SSH", 1, "first"u8));
         var second = FrameWriter.ToArray(TunnelMessages.Data(1, "SSH", 1, "second"u8));
         var third = FrameWriter.ToArray(TunnelMessages.Data(1, "SSH", 1, "third"u8));
+        var fourth = FrameWriter.ToArray(TunnelMessages.Data(1, "SSH", 1, "fourth"u8));
         byte[] messageA = [.. first, .. second[..5]];
-        byte[] messageB = [.. second[5..], .. third];
+        byte[] messageB = [.. second[5..], .. third, .. fourth[..2]];
+        byte[] messageC = fourth[2..];
         await destination.SendRawAsync(messageA);
         await destination.SendRawAsync(messageB);
-        Assert.Equal(messageA, await source.ReceiveMessageAsync());
-        Assert.Equal(messageB, await source.ReceiveMessageAsync());
+        await destination.SendRawAsync(messageC);
+        foreach (var whole in new[] { first, second, third, fourth })
+        {
+            Assert.Equal(whole, await source.ReceiveMessageAsync());
+        }
+
+        // Every byte counted once, when its frame went on.
+        long sent = start.Length + data.Length + next.Length;
+        long received = first.Length + second.Length + third.Length + fourth.Length;
+        await RelayForwardingSupport.WaitForTunnelAsync(
+            gateway,
+            tunnel.TunnelId,
+            t => t.Long("bytesSourceToDestination") == sent && t.Long("bytesDestinationToSource") == received,
+            $"byte counters {sent}/{received}");
     }
 
     [Fact]

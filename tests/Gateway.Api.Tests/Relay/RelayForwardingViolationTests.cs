@@ -149,23 +149,31 @@ public sealed class RelayForwardingViolationTests
     }
 
     [Fact]
-    public async Task ViolationDetectedInAFrameStraddlingTwoMessagesClosesTheSocket()
+    public async Task ViolationDetectedInAFrameStraddlingTwoMessagesClosesTheSocketAndNoneOfItIsForwarded()
     {
         await using var gateway = await TestGateway.StartAsync();
         var tunnel = await gateway.CreateTunnelAsync("SSH");
-        var (source, destination) = await gateway.ConnectPairAsync(tunnel);
+        string sourceClientToken = RelayForwardingSupport.NewClientToken();
+        var (source, destination) = await gateway.ConnectPairAsync(tunnel, sourceClientToken);
         await using var sourceOwner = source;
         await using var destinationOwner = destination;
 
         var bad = FrameWriter.ToArray(TunnelMessages.ServiceIds(["SSH"]));
         await source.SendRawAsync(bad[..3]);
-        Assert.Equal(bad[..3], await destination.ReceiveMessageAsync());
         await source.SendRawAsync(bad[3..]);
 
         var (status, reason) = await source.ReceiveCloseAsync();
         AssertClosedWith(WebSocketCloseStatus.PolicyViolation, status);
         Assert.Contains("SERVICE_IDS", reason, StringComparison.Ordinal);
         Assert.Equal(WebSocketState.Open, destination.Socket.State);
+
+        // No byte of the refused frame reached the destination: its next message is the next
+        // frame of a new source connection.
+        await using var again = new TunnelSocket(await gateway.ConnectAsync("source", tunnel.SourceAccessToken, sourceClientToken));
+        Assert.Equal(TunnelMessages.ServiceIds(["SSH"]), await again.ReceiveAsync());
+        var start = FrameWriter.ToArray(TunnelMessages.StreamStart(1, "SSH", 1));
+        await again.SendRawAsync(start);
+        Assert.Equal(start, await destination.ReceiveMessageAsync());
     }
 
     // ReceiveCloseAsync gives no status when the connection ended without a close frame.

@@ -7,6 +7,7 @@ using Gateway.Engine.Sessions;
 using Gateway.Engine.Settings;
 using Gateway.Engine.Tests.Infrastructure;
 using Gateway.Engine.Tests.Protocol;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Engine.Tests.Sessions;
@@ -37,10 +38,10 @@ internal sealed class SessionTestKit : IAsyncDisposable
     private readonly ConcurrentQueue<SessionState> _statesSeen = new();
     private string? _id;
 
-    private SessionTestKit(FakeTunnelService fake)
+    private SessionTestKit(FakeTunnelService fake, ILoggerFactory? loggers)
     {
         Fake = fake;
-        Manager = new SessionManager(TimeProvider.System, NullLoggerFactory.Instance);
+        Manager = new SessionManager(TimeProvider.System, loggers ?? NullLoggerFactory.Instance);
         Manager.Changed += OnChanged;
     }
 
@@ -61,8 +62,9 @@ internal sealed class SessionTestKit : IAsyncDisposable
     /// <summary><c>ws://127.0.0.1:port</c> (or <c>wss://</c>) of the fake, as a session endpoint.</summary>
     public string Endpoint => $"{(Fake.UseTls ? "wss" : "ws")}://127.0.0.1:{Fake.Port}";
 
-    public static async Task<SessionTestKit> CreateAsync(bool useTls = false) =>
-        new(await FakeTunnelService.StartAsync(useTls).WaitAsync(TestTimeouts.Default));
+    /// <param name="loggers">Where the sessions log (none by default).</param>
+    public static async Task<SessionTestKit> CreateAsync(bool useTls = false, ILoggerFactory? loggers = null) =>
+        new(await FakeTunnelService.StartAsync(useTls).WaitAsync(TestTimeouts.Default), loggers);
 
     public SessionSpec Source(string services, MessageFormat format = MessageFormat.V3, ProxySettings? settings = null, string? clientToken = null) => new()
     {
