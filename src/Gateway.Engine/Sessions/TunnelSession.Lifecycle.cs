@@ -11,11 +11,13 @@ internal sealed partial class TunnelSession
         var token = _stop.Token;
         int failures = 0;
         bool everConnected = false;
+        CaTrust? reported = null;
         try
         {
             while (!token.IsCancellationRequested)
             {
-                var outcome = await TunnelConnector.ConnectAsync(Spec, ConnectTimeout, token).ConfigureAwait(false);
+                var trust = ReadCaDirectory(ref reported);
+                var outcome = await TunnelConnector.ConnectAsync(Spec, ConnectTimeout, token, trust).ConfigureAwait(false);
                 if (outcome.Failure is { } failure)
                 {
                     lock (_stateGate)
@@ -123,6 +125,27 @@ internal sealed partial class TunnelSession
         }
 
         Finish(SessionState.Stopped, "stopped by the user");
+    }
+
+    /// <summary>The CA directory's anchors (re-read only when it changed); what was skipped is logged once per read.</summary>
+    private CaTrust? ReadCaDirectory(ref CaTrust? reported)
+    {
+        if (Spec.Spec.CaPath is not { } directory)
+        {
+            return null;
+        }
+
+        var trust = CaDirectoryCache.Shared.Get(directory);
+        if (!ReferenceEquals(trust, reported))
+        {
+            reported = trust;
+            foreach (var problem in trust.Problems)
+            {
+                Log.Warn(problem);
+            }
+        }
+
+        return trust;
     }
 
     private void SetState(SessionState state, string? reason)
