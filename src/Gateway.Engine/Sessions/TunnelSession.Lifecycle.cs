@@ -1,4 +1,5 @@
 using Gateway.Engine.Transport;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Engine.Sessions;
 
@@ -44,7 +45,7 @@ internal sealed partial class TunnelSession
                         return;
                     }
 
-                    Log.Warn($"connect failed ({failure}); retry {failures} in {delay.Value.TotalSeconds:0.###} s");
+                    Log.WriteRepeated(LogLevel.Warning, "connect failed: " + failure, $"connect failed ({failure}); retry {failures} in {delay.Value.TotalSeconds:0.###} s");
                     SetState(everConnected ? SessionState.Reconnecting : SessionState.Connecting, $"retrying in {delay.Value.TotalSeconds:0.#} s: {failure.Message}");
                     await Task.Delay(delay.Value, Time, token).ConfigureAwait(false);
                     continue;
@@ -62,7 +63,7 @@ internal sealed partial class TunnelSession
                     _handshakeBody = null;
                 }
 
-                Log.Info($"connected to {Spec.Endpoint} (channel-id {outcome.Socket!.ChannelId ?? "none"})");
+                Log.WriteRepeated(LogLevel.Information, "connected", $"connected to {Spec.Endpoint} (channel-id {outcome.Socket!.ChannelId ?? "none"})");
                 SetState(SessionState.Connected, "waiting for SERVICE_IDS");
                 var end = await link.RunAsync(token).ConfigureAwait(false);
                 lock (_stateGate)
@@ -104,7 +105,7 @@ internal sealed partial class TunnelSession
 
                 Interlocked.Increment(ref _reconnects);
                 var backoff = connectRetry.NextDelay(1) ?? TimeSpan.FromMilliseconds(settings.RetryDelayMs);
-                Log.Warn($"connection lost ({end.Message}); reconnecting in {backoff.TotalSeconds:0.###} s");
+                Log.WriteRepeated(LogLevel.Warning, "connection lost: " + end.Message, $"connection lost ({end.Message}); reconnecting in {backoff.TotalSeconds:0.###} s");
                 SetState(SessionState.Reconnecting, $"connection lost: {end.Message}");
                 await Task.Delay(backoff, Time, token).ConfigureAwait(false);
             }
