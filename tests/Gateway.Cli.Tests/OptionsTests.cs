@@ -181,6 +181,15 @@ public sealed partial class OptionsTests(GatewayFixture fixture) : IClassFixture
         AssertUsageError(code, process, "-s/--source-listen-port", "the service id 'bad!id' is not valid");
     }
 
+    [Fact]
+    public async Task TwoSourceServicesOnOnePortAreAUsageErrorNamingTheOption()
+    {
+        var (code, process) = await RunAsync([.. ClosedEndpointArgs(), "-s", "SSH1=5555,SSH2=5555", "-t", "token"]);
+        await using var _ = process;
+
+        AssertUsageError(code, process, "-s/--source-listen-port", "The services 'SSH1' and 'SSH2' both map to port 5555");
+    }
+
     [Theory]
     [MemberData(nameof(BadPorts))]
     public async Task SourcePortOutOfRangeIsAUsageError(string port)

@@ -248,6 +248,26 @@ public sealed class SessionRestApiTests
         Assert.Empty(gateway.Sessions().List());
     }
 
+    /// <summary>Issue 14: a source map giving two services one port is refused with 400 naming the field, both services and the port.</summary>
+    [Fact]
+    public async Task TwoSourceServicesOnOnePortAreRefused()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var http = gateway.CreateClient();
+        using var response = await http.PostAsJsonAsync("/api/tunnels", new
+        {
+            mode = "source",
+            endpoint = "wss://127.0.0.1:1",
+            accessToken = "some-token",
+            services = "SSH1=5555,SSH2=5555",
+        });
+
+        var errors = (await AssertProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("errors");
+        AssertFields(errors, "services");
+        Assert.Equal("The services 'SSH1' and 'SSH2' both map to port 5555; give each service its own port.", errors.GetProperty("services")[0].GetString());
+        Assert.Empty(gateway.Sessions().List());
+    }
+
     [Fact]
     public async Task UnknownSessionIdGives404Everywhere()
     {
