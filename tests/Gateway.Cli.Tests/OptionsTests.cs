@@ -172,6 +172,18 @@ public sealed partial class OptionsTests(GatewayFixture fixture) : IClassFixture
         AssertUsageError(code, process, "-v/--verbose: 'x' is not a log level");
     }
 
+    [Theory]
+    [InlineData("256")]
+    [InlineData("300")]
+    [InlineData("99999999999")]
+    public async Task VerboseAbove255IsAUsageError(string level)
+    {
+        var (code, process) = await RunAsync([.. ClosedEndpointArgs(), "-d", "22", "-t", "token", "-v", level]);
+        await using var _ = process;
+
+        AssertUsageError(code, process, $"-v/--verbose: '{level}'", "0 (off) to 6 (trace)");
+    }
+
     [Fact]
     public async Task InvalidServiceIdIsAUsageError()
     {
