@@ -88,6 +88,13 @@ internal static class GatewayHostingExtensions
 
     public static WebApplication UseGateway(this WebApplication app)
     {
+        // A certificate file that cannot be read stops the start here, with a message Program prints,
+        // not later inside Kestrel's bind with a stack trace and an abort.
+        if (!app.Configuration.GetSection("Kestrel:Certificates:Default").Exists())
+        {
+            app.Services.GetRequiredService<GatewayCertificate>().LoadExisting();
+        }
+
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
