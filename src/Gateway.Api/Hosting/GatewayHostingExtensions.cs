@@ -56,6 +56,7 @@ internal static class GatewayHostingExtensions
         services.AddGatewayHubs();
 
         services.AddSingleton<GatewayCertificate>();
+        services.AddSingleton<ConnectionBudget>();
         services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>());
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
@@ -67,6 +68,14 @@ internal static class GatewayHostingExtensions
             {
                 kestrel.Limits.MaxResponseBufferSize = 1024 * 1024;
             }
+
+            // Every listener counts its connections against one cap derived from the open-file limit,
+            // before TLS, so that a flood cannot exhaust the process's descriptors (ConnectionBudget).
+            kestrel.ConfigureEndpointDefaults(listen =>
+            {
+                var budget = kestrel.ApplicationServices.GetRequiredService<ConnectionBudget>();
+                listen.Use(next => connection => budget.OnConnectionAsync(connection, next));
+            });
 
             // Kestrel's own certificate settings win; otherwise the gateway's certificate.
             if (context.Configuration.GetSection("Kestrel:Certificates:Default").Exists())

@@ -17,5 +17,7 @@ public sealed class GatewayOptions
 
     public TlsOptions Tls { get; set; } = new();
 
+    public LimitsOptions Limits { get; set; } = new();
+
     public string ResolveDataDirectory() => Path.GetFullPath(string.IsNullOrWhiteSpace(DataDirectory) ? "data" : DataDirectory);
 }

@@ -86,7 +86,11 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
     {
         var exited = _process.WaitForExitAsync();
         var first = await Task.WhenAny(_listening.Task, exited).WaitAsync(TestGateway.Timeout);
-        Assert.True(first == _listening.Task, $"the gateway exited ({_process.ExitCode}) before listening.\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+        if (first != _listening.Task)
+        {
+            Assert.Fail($"the gateway exited ({_process.ExitCode}) before listening.\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+        }
+
         return await _listening.Task;
     }
 
