@@ -275,7 +275,17 @@ public static partial class SessionSpecValidator
 
         // Devices and kernel files are never certificates; reading them can block or never end.
         string full = Path.GetFullPath(caPath);
-        string resolved = new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        string resolved;
+        try
+        {
+            resolved = new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException ex)
+        {
+            errors.Add(new SpecError("caPath", $"The CA directory {ServiceMapParser.Quote(caPath)} cannot be resolved: {ex.Message}"));
+            return;
+        }
+
         if (SafeFileReader.IsKernelPath(full) || SafeFileReader.IsKernelPath(resolved))
         {
             errors.Add(new SpecError("caPath", $"The CA directory {ServiceMapParser.Quote(caPath)} is under /dev, /proc or /sys; give a directory of certificate files."));
