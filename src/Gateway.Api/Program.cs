@@ -1,5 +1,4 @@
 using Gateway.Api.Hosting;
-using Microsoft.Extensions.Options;
 
 try
 {
@@ -13,10 +12,10 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception ex) when (ex is GatewayStartupException or OptionsValidationException)
+catch (Exception ex) when (StartupProblem.Find(ex) is { } problem)
 {
     // A problem an operator fixes in the configuration or the data directory: the message is enough.
-    await Console.Error.WriteLineAsync($"The gateway cannot start: {ex.Message}");
+    await Console.Error.WriteLineAsync($"The gateway cannot start: {problem.Message}");
     return 1;
 }
 

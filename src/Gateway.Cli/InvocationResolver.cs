@@ -14,6 +14,9 @@ internal sealed class InvocationResolver
 {
     public const long MaxSettingsBytes = 1024 * 1024;
 
+    /// <summary>Highest -v/--verbose accepted; 6 and above all mean trace.</summary>
+    public const int MaxVerbose = 255;
+
     private readonly IReadOnlyDictionary<string, string> _commandLine;
     private readonly Func<string, string?> _environment;
     private readonly List<string> _errors = [];
@@ -203,6 +206,13 @@ internal sealed class InvocationResolver
         if (!int.TryParse(verbose.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int level))
         {
             _errors.Add($"{verbose.Origin}: '{verbose.Text}' is not a log level: use a number from 0 (off) to 6 (trace).");
+            return LogLevel.Information;
+        }
+
+        // Levels above 6 mean trace, as in the reference; above 255 is taken for a typo and refused.
+        if (level > MaxVerbose)
+        {
+            _errors.Add($"{verbose.Origin}: '{verbose.Text}' is out of range: use a number from 0 (off) to 6 (trace); up to {MaxVerbose} means trace.");
             return LogLevel.Information;
         }
 

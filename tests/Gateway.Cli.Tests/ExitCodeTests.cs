@@ -85,7 +85,7 @@ public sealed partial class ExitCodeTests(GatewayFixture fixture) : IClassFixtur
     {
         int closed = Tcp.FreePort();
         var (code, process) = await LocalProxyProcess.RunAsync(
-            ["-e", $"127.0.0.1:{closed}", "-d", "22", "--settings-json", Settings(("websocket", "connect_retry_count", "1"), ("websocket", "retry_delay_ms", "50"))],
+            ["-e", $"127.0.0.1:{closed}", "-d", "22", "--settings-json", Settings(("websocket", "connect_retry_count", "1"), ("websocket", "retry_delay_ms", "100"))],
             Token("any"));
         await using var _ = process;
 

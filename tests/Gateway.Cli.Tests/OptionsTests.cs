@@ -172,6 +172,18 @@ public sealed partial class OptionsTests(GatewayFixture fixture) : IClassFixture
         AssertUsageError(code, process, "-v/--verbose: 'x' is not a log level");
     }
 
+    [Theory]
+    [InlineData("256")]
+    [InlineData("300")]
+    [InlineData("99999999999")]
+    public async Task VerboseAbove255IsAUsageError(string level)
+    {
+        var (code, process) = await RunAsync([.. ClosedEndpointArgs(), "-d", "22", "-t", "token", "-v", level]);
+        await using var _ = process;
+
+        AssertUsageError(code, process, $"-v/--verbose: '{level}'", "0 (off) to 6 (trace)");
+    }
+
     [Fact]
     public async Task InvalidServiceIdIsAUsageError()
     {
@@ -179,6 +191,15 @@ public sealed partial class OptionsTests(GatewayFixture fixture) : IClassFixture
         await using var _ = process;
 
         AssertUsageError(code, process, "-s/--source-listen-port", "the service id 'bad!id' is not valid");
+    }
+
+    [Fact]
+    public async Task TwoSourceServicesOnOnePortAreAUsageErrorNamingTheOption()
+    {
+        var (code, process) = await RunAsync([.. ClosedEndpointArgs(), "-s", "SSH1=5555,SSH2=5555", "-t", "token"]);
+        await using var _ = process;
+
+        AssertUsageError(code, process, "-s/--source-listen-port", "The services 'SSH1' and 'SSH2' both map to port 5555");
     }
 
     [Theory]

@@ -181,6 +181,19 @@ public sealed partial class SettingsTests(GatewayFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task RetryDelayBelowTheFloorIsAFileErrorNamingTheKey()
+    {
+        string settings = WriteFile("no-delay.json", """{"tunneling": {"proxy": {"websocket": {"retry_delay_ms": "0"}}}}""");
+        var (code, process) = await LocalProxyProcess.RunAsync(
+            ["-e", ClosedEndpoint(), "-d", "22", "--settings-json", settings],
+            TokenEnvironment("token"));
+        await using var _ = process;
+
+        AssertFileError(code, process, $"--settings-json {settings}: tunneling.proxy.websocket.retry_delay_ms must be");
+        Assert.Contains("between 100 and 86400000", process.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MissingSettingsFileIsAFileError()
     {
         string missing = Path.Combine(TempDirectory(), "missing.json");

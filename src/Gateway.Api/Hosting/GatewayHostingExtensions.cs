@@ -69,6 +69,7 @@ internal static class GatewayHostingExtensions
         services.AddGatewayHubs();
 
         services.AddSingleton<GatewayCertificate>();
+        services.AddSingleton<ConnectionBudget>();
         services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>());
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
@@ -80,6 +81,14 @@ internal static class GatewayHostingExtensions
             {
                 kestrel.Limits.MaxResponseBufferSize = 1024 * 1024;
             }
+
+            // Every listener counts its connections against one cap derived from the open-file limit,
+            // before TLS, so that a flood cannot exhaust the process's descriptors (ConnectionBudget).
+            kestrel.ConfigureEndpointDefaults(listen =>
+            {
+                var budget = kestrel.ApplicationServices.GetRequiredService<ConnectionBudget>();
+                listen.Use(next => connection => budget.OnConnectionAsync(connection, next));
+            });
 
             // Kestrel's own certificate settings win; otherwise the gateway's certificate.
             if (context.Configuration.GetSection("Kestrel:Certificates:Default").Exists())
@@ -102,6 +111,13 @@ internal static class GatewayHostingExtensions
 
     public static WebApplication UseGateway(this WebApplication app)
     {
+        // A certificate file that cannot be read stops the start here, with a message Program prints,
+        // not later inside Kestrel's bind with a stack trace and an abort.
+        if (!app.Configuration.GetSection("Kestrel:Certificates:Default").Exists())
+        {
+            app.Services.GetRequiredService<GatewayCertificate>().LoadExisting();
+        }
+
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -24,5 +24,7 @@ public sealed class GatewayOptions
     /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
 
+    public LimitsOptions Limits { get; set; } = new();
+
     public string ResolveDataDirectory() => Path.GetFullPath(string.IsNullOrWhiteSpace(DataDirectory) ? "data" : DataDirectory);
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Gateway.Api.Hosting;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,22 @@ internal sealed partial class GatewayCertificate(IOptions<GatewayOptions> option
 
     public X509Certificate2 Certificate => _certificate.Value;
 
+    /// <summary>
+    /// Loads a configured certificate, or a self-signed one made by an earlier start, now rather than when Kestrel
+    /// binds, so that an unreadable or corrupt file stops the start with a one-line <see cref="GatewayStartupException"/>.
+    /// A certificate still to be created is left for Kestrel to ask for (a gateway without HTTPS needs none).
+    /// </summary>
+    public void LoadExisting()
+    {
+        var value = options.Value;
+        if (!string.IsNullOrWhiteSpace(value.Tls.CertificatePath) || File.Exists(SelfSignedCertificate.PfxPath(SelfSignedDirectory(value))))
+        {
+            _ = Certificate;
+        }
+    }
+
+    private static string SelfSignedDirectory(GatewayOptions options) => Path.Combine(options.ResolveDataDirectory(), "tls");
+
     private static X509Certificate2 Load(GatewayOptions options, ILogger logger, TimeProvider time)
     {
         var tls = options.Tls;
@@ -24,8 +41,20 @@ internal sealed partial class GatewayCertificate(IOptions<GatewayOptions> option
             return certificate;
         }
 
-        var directory = Path.Combine(options.ResolveDataDirectory(), "tls");
-        var generated = SelfSignedCertificate.LoadOrCreate(directory, time.GetUtcNow(), out bool created);
+        var directory = SelfSignedDirectory(options);
+        X509Certificate2 generated;
+        bool created;
+        try
+        {
+            generated = SelfSignedCertificate.LoadOrCreate(directory, time.GetUtcNow(), out created);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new GatewayStartupException(
+                $"The self-signed certificate in {directory} cannot be loaded or created: {ex.Message} "
+                + $"(move {SelfSignedCertificate.PfxPath(directory)} away to have a new one created; proxies then need the new CA from {SelfSignedCertificate.CaDirectory(directory)}).", ex);
+        }
+
         if (created)
         {
             Log.CreatedSelfSigned(logger, directory, SelfSignedCertificate.CaDirectory(directory));
@@ -43,9 +72,24 @@ internal sealed partial class GatewayCertificate(IOptions<GatewayOptions> option
         var path = tls.CertificatePath!;
         if (!File.Exists(path))
         {
-            throw new InvalidOperationException($"Gateway:Tls:CertificatePath '{path}' does not exist.");
+            throw new GatewayStartupException($"Gateway:Tls:CertificatePath '{path}' does not exist.");
         }
 
+        try
+        {
+            return ReadConfigured(tls, path);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            string expected = string.IsNullOrWhiteSpace(tls.KeyPath)
+                ? "a PFX/PKCS#12 file (its password in Gateway:Tls:Password), or a PEM certificate with its key in Gateway:Tls:KeyPath"
+                : $"a PEM certificate whose key is the PEM file Gateway:Tls:KeyPath '{tls.KeyPath}'";
+            throw new GatewayStartupException($"Gateway:Tls:CertificatePath '{path}' cannot be loaded: {ex.Message.TrimEnd('.')}. Expected {expected}.", ex);
+        }
+    }
+
+    private static X509Certificate2 ReadConfigured(TlsOptions tls, string path)
+    {
         if (!string.IsNullOrWhiteSpace(tls.KeyPath))
         {
             var pem = string.IsNullOrEmpty(tls.Password)

@@ -22,10 +22,12 @@ internal static class SelfSignedCertificate
 
     public static string CaDirectory(string directory) => Path.Combine(directory, "ca");
 
+    public static string PfxPath(string directory) => Path.Combine(directory, PfxName);
+
     public static X509Certificate2 LoadOrCreate(string directory, DateTimeOffset now, out bool created)
     {
         Directory.CreateDirectory(directory);
-        var pfxPath = Path.Combine(directory, PfxName);
+        var pfxPath = PfxPath(directory);
         if (File.Exists(pfxPath))
         {
             var existing = X509CertificateLoader.LoadPkcs12FromFile(pfxPath, null);

@@ -44,6 +44,7 @@ public static class ServiceMapParser
         var entries = map.Split(',');
         var result = new List<ServiceMapping>(entries.Length);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var servicesByPort = new Dictionary<int, string?>();
         foreach (var rawEntry in entries)
         {
             var entry = rawEntry.Trim();
@@ -89,6 +90,14 @@ public static class ServiceMapParser
             if (serviceId is not null && !seen.Add(serviceId))
             {
                 // protocol.md section 13: a duplicate id in a map is ignored; the first entry wins.
+                continue;
+            }
+
+            // Two services cannot share one listener: the second bind would fail at start, or worse, its
+            // connections would be taken for the first service.
+            if (mode == SessionMode.Source && !servicesByPort.TryAdd(endpoint.Port, serviceId))
+            {
+                errors.Add(new SpecError(field, $"The services {Quote(servicesByPort[endpoint.Port] ?? "(unnamed)")} and {Quote(serviceId ?? "(unnamed)")} both map to port {endpoint.Port.ToString(CultureInfo.InvariantCulture)}; give each service its own port."));
                 continue;
             }
 

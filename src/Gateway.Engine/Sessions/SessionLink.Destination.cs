@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Gateway.Engine.Protocol;
 using Gateway.Engine.Protocol.Wire;
 using Gateway.Engine.Proxy;
+using Gateway.Engine.Settings;
 
 namespace Gateway.Engine.Sessions;
 
@@ -77,7 +78,7 @@ internal sealed partial class SessionLink
     {
         var endpoint = connection.Service.Endpoint;
         int retries = _settings.TcpConnectionRetryCount;
-        var delay = TimeSpan.FromMilliseconds(_settings.TcpConnectionRetryDelayMs);
+        var delay = TimeSpan.FromMilliseconds(Math.Max(_settings.TcpConnectionRetryDelayMs, ProxySettingsJson.MinRetryDelayMs));
         string? lastError = null;
         for (int attempt = 0; retries < 0 || attempt <= retries; attempt++)
         {

@@ -12,6 +12,7 @@ internal sealed partial class SessionLog(string sessionId, ILogger logger, TimeP
 {
     private readonly Queue<SessionLogLine> _lines = new();
     private readonly Lock _gate = new();
+    private readonly RepeatedLineLimiter _repeats = new(time);
 
     // A whole line may carry an exception with its stack trace: a larger cap than one value's.
     private const int MaxLineLength = 8192;
@@ -38,6 +39,18 @@ internal sealed partial class SessionLog(string sessionId, ILogger logger, TimeP
         }
 
         onLine?.Invoke(sessionId, line);
+    }
+
+    /// <summary>
+    /// A line from a retry loop: <paramref name="key"/> (what happened, without attempt numbers, delays or ids) is
+    /// written only now and then once it repeats (<see cref="RepeatedLineLimiter"/>), with the count of lines left out.
+    /// </summary>
+    public void WriteRepeated(LogLevel level, string key, string message)
+    {
+        if (_repeats.ShouldWrite(key, out int suppressed))
+        {
+            Write(level, suppressed == 0 ? message : $"{message} ({suppressed} similar line(s) suppressed)");
+        }
     }
 
     public void Debug(string message) => Write(LogLevel.Debug, message);

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Gateway.Engine.Proxy;
+using Gateway.Engine.Platform;
 using Gateway.Engine.Settings;
 using Gateway.Engine.Transport;
 
@@ -74,10 +75,7 @@ public static partial class SessionSpecValidator
         }
 
         ValidateBindAddress(spec.BindAddress, errors);
-        if (spec.CaPath is not null && (string.IsNullOrWhiteSpace(spec.CaPath) || !Directory.Exists(spec.CaPath)))
-        {
-            errors.Add(new SpecError("caPath", $"The CA directory {ServiceMapParser.Quote(spec.CaPath)} does not exist."));
-        }
+        ValidateCaPath(spec.CaPath, errors);
 
         var webProxy = ValidateWebProxy(spec.HttpsProxy, environment, errors);
         if (spec.Name is { Length: > MaxNameLength } name)
@@ -259,6 +257,38 @@ public static partial class SessionSpecValidator
         if (!isIpLiteral && !isHostName)
         {
             errors.Add(new SpecError("bindAddress", $"The bind address {ServiceMapParser.Quote(bindAddress)} must be an IP address (127.0.0.1, ::1) or a host name of at most {ServiceMapParser.MaxHostNameLength} letters, digits, '.' and '-'."));
+        }
+    }
+
+    private static void ValidateCaPath(string? caPath, List<SpecError> errors)
+    {
+        if (caPath is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(caPath) || !Directory.Exists(caPath))
+        {
+            errors.Add(new SpecError("caPath", $"The CA directory {ServiceMapParser.Quote(caPath)} does not exist."));
+            return;
+        }
+
+        // Devices and kernel files are never certificates; reading them can block or never end.
+        string full = Path.GetFullPath(caPath);
+        string resolved;
+        try
+        {
+            resolved = new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException ex)
+        {
+            errors.Add(new SpecError("caPath", $"The CA directory {ServiceMapParser.Quote(caPath)} cannot be resolved: {ex.Message}"));
+            return;
+        }
+
+        if (SafeFileReader.IsKernelPath(full) || SafeFileReader.IsKernelPath(resolved))
+        {
+            errors.Add(new SpecError("caPath", $"The CA directory {ServiceMapParser.Quote(caPath)} is under /dev, /proc or /sys; give a directory of certificate files."));
         }
     }
 

@@ -1,4 +1,5 @@
 using Gateway.Engine.Transport;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Engine.Sessions;
 
@@ -11,11 +12,13 @@ internal sealed partial class TunnelSession
         var token = _stop.Token;
         int failures = 0;
         bool everConnected = false;
+        CaTrust? reported = null;
         try
         {
             while (!token.IsCancellationRequested)
             {
-                var outcome = await TunnelConnector.ConnectAsync(Spec, ConnectTimeout, token).ConfigureAwait(false);
+                var trust = ReadCaDirectory(ref reported);
+                var outcome = await TunnelConnector.ConnectAsync(Spec, ConnectTimeout, token, trust).ConfigureAwait(false);
                 if (outcome.Failure is { } failure)
                 {
                     lock (_stateGate)
@@ -42,7 +45,7 @@ internal sealed partial class TunnelSession
                         return;
                     }
 
-                    Log.Warn($"connect failed ({failure}); retry {failures} in {delay.Value.TotalSeconds:0.###} s");
+                    Log.WriteRepeated(LogLevel.Warning, "connect failed: " + failure, $"connect failed ({failure}); retry {failures} in {delay.Value.TotalSeconds:0.###} s");
                     SetState(everConnected ? SessionState.Reconnecting : SessionState.Connecting, $"retrying in {delay.Value.TotalSeconds:0.#} s: {failure.Message}");
                     await Task.Delay(delay.Value, Time, token).ConfigureAwait(false);
                     continue;
@@ -60,7 +63,7 @@ internal sealed partial class TunnelSession
                     _handshakeBody = null;
                 }
 
-                Log.Info($"connected to {Spec.Endpoint} (channel-id {outcome.Socket!.ChannelId ?? "none"})");
+                Log.WriteRepeated(LogLevel.Information, "connected", $"connected to {Spec.Endpoint} (channel-id {outcome.Socket!.ChannelId ?? "none"})");
                 SetState(SessionState.Connected, "waiting for SERVICE_IDS");
                 var end = await link.RunAsync(token).ConfigureAwait(false);
                 lock (_stateGate)
@@ -102,7 +105,7 @@ internal sealed partial class TunnelSession
 
                 Interlocked.Increment(ref _reconnects);
                 var backoff = connectRetry.NextDelay(1) ?? TimeSpan.FromMilliseconds(settings.RetryDelayMs);
-                Log.Warn($"connection lost ({end.Message}); reconnecting in {backoff.TotalSeconds:0.###} s");
+                Log.WriteRepeated(LogLevel.Warning, "connection lost: " + end.Message, $"connection lost ({end.Message}); reconnecting in {backoff.TotalSeconds:0.###} s");
                 SetState(SessionState.Reconnecting, $"connection lost: {end.Message}");
                 await Task.Delay(backoff, Time, token).ConfigureAwait(false);
             }
@@ -123,6 +126,27 @@ internal sealed partial class TunnelSession
         }
 
         Finish(SessionState.Stopped, "stopped by the user");
+    }
+
+    /// <summary>The CA directory's anchors (re-read only when it changed); what was skipped is logged once per read.</summary>
+    private CaTrust? ReadCaDirectory(ref CaTrust? reported)
+    {
+        if (Spec.Spec.CaPath is not { } directory)
+        {
+            return null;
+        }
+
+        var trust = CaDirectoryCache.Shared.Get(directory);
+        if (!ReferenceEquals(trust, reported))
+        {
+            reported = trust;
+            foreach (var problem in trust.Problems)
+            {
+                Log.Warn(problem);
+            }
+        }
+
+        return trust;
     }
 
     private void SetState(SessionState state, string? reason)

@@ -20,6 +20,12 @@ public static class ProxySettingsJson
 
     private const int MaxDelayMs = 86_400_000;
 
+    /// <summary>
+    /// Smallest <c>websocket.retry_delay_ms</c> and <c>tcp.connection_retry_delay_ms</c> accepted (docs/deployment.md,
+    /// Limits): with 0 a session that cannot connect retries in a tight loop, burning cores and filling the log.
+    /// </summary>
+    public const int MinRetryDelayMs = 100;
+
     private const int MinBufferSize = 1024;
 
     private const int MaxBufferSize = 64 * 1024 * 1024;
@@ -227,12 +233,12 @@ public static class ProxySettingsJson
         }
 
         Range(errors, "tcpConnectionRetryCount", "tcp.connection_retry_count (-1 = retry forever)", s.TcpConnectionRetryCount, -1, int.MaxValue);
-        Range(errors, "tcpConnectionRetryDelayMs", "tcp.connection_retry_delay_ms", s.TcpConnectionRetryDelayMs, 0, MaxDelayMs);
+        Range(errors, "tcpConnectionRetryDelayMs", "tcp.connection_retry_delay_ms", s.TcpConnectionRetryDelayMs, MinRetryDelayMs, MaxDelayMs);
         Range(errors, "tcpReadBufferSize", "tcp.read_buffer_size", s.TcpReadBufferSize, MinBufferSize, MaxBufferSize);
         Range(errors, "tcpMaxActiveConnections", "tcp.max_active_connections", s.TcpMaxActiveConnections, 1, 65535);
         Range(errors, "tcpWriteBufferSize", "tcp.write_buffer_size", s.TcpWriteBufferSize, MinBufferSize, MaxBufferSize);
         Range(errors, "pingPeriodMs", "websocket.ping_period_ms", s.PingPeriodMs, 100, MaxDelayMs);
-        Range(errors, "retryDelayMs", "websocket.retry_delay_ms", s.RetryDelayMs, 0, MaxDelayMs);
+        Range(errors, "retryDelayMs", "websocket.retry_delay_ms", s.RetryDelayMs, MinRetryDelayMs, MaxDelayMs);
         Range(errors, "connectRetryCount", "websocket.connect_retry_count (-1 = retry forever)", s.ConnectRetryCount, -1, int.MaxValue);
         if (!Subprotocols.Contains(s.Subprotocol, StringComparer.Ordinal))
         {

@@ -21,7 +21,8 @@ internal static class TunnelConnector
     private const int MaxRejectionBody = 4 * 1024;
     private const int MaxProxyReply = 10 * 1024;
 
-    public static async Task<ConnectOutcome> ConnectAsync(ValidatedSpec spec, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="trust">The anchors of the spec's CA directory, read beforehand (never inside the TLS callback).</param>
+    public static async Task<ConnectOutcome> ConnectAsync(ValidatedSpec spec, TimeSpan timeout, CancellationToken cancellationToken, CaTrust? trust = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -59,7 +60,7 @@ internal static class TunnelConnector
             {
                 if (proxy.UseTls)
                 {
-                    var proxyTls = await AuthenticateAsync(stream, proxy.Host, spec, token).ConfigureAwait(false);
+                    var proxyTls = await AuthenticateAsync(stream, proxy.Host, spec, trust, token).ConfigureAwait(false);
                     if (proxyTls.Failure is not null)
                     {
                         return new ConnectOutcome(null, proxyTls.Failure with { Message = "web proxy " + proxyTls.Failure.Message });
@@ -77,7 +78,7 @@ internal static class TunnelConnector
 
             if (endpoint.UseTls)
             {
-                var tls = await AuthenticateAsync(stream, endpoint.Host, spec, token).ConfigureAwait(false);
+                var tls = await AuthenticateAsync(stream, endpoint.Host, spec, trust, token).ConfigureAwait(false);
                 if (tls.Failure is not null)
                 {
                     return new ConnectOutcome(null, tls.Failure);
@@ -126,10 +127,9 @@ internal static class TunnelConnector
     private static string Describe(Exception ex, TimeSpan timeout) =>
         ex is OperationCanceledException ? $"timed out after {timeout.TotalSeconds:0.#} s" : ex.Message;
 
-    private static async Task<(Stream? Stream, ConnectFailure? Failure)> AuthenticateAsync(Stream inner, string host, ValidatedSpec spec, CancellationToken token)
+    private static async Task<(Stream? Stream, ConnectFailure? Failure)> AuthenticateAsync(Stream inner, string host, ValidatedSpec spec, CaTrust? trust, CancellationToken token)
     {
-        // The CA directory is read only when the system store did not already trust the server.
-        string? caPath = spec.Spec.CaPath;
+        // The CA anchors are used only when the system store did not already trust the server.
         string? verifyError = null;
         var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         var options = new SslClientAuthenticationOptions
@@ -144,8 +144,8 @@ internal static class TunnelConnector
                     return true;
                 }
 
-                if (errors == SslPolicyErrors.RemoteCertificateChainErrors && caPath is not null && certificate is X509Certificate2 leaf
-                    && CaDirectory.Load(caPath) is { Count: > 0 } anchors && CaDirectory.Validates(leaf, chain, anchors))
+                if (errors == SslPolicyErrors.RemoteCertificateChainErrors && trust is { Anchors.Count: > 0 } && certificate is X509Certificate2 leaf
+                    && CaDirectory.Validates(leaf, chain, trust.Anchors))
                 {
                     return true;
                 }
@@ -154,7 +154,9 @@ internal static class TunnelConnector
                     ? $"the certificate of {host} does not name that host"
                     : errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)
                         ? $"{host} presented no certificate"
-                        : $"the certificate of {host} is not trusted (add its CA with caPath, or skip verification for development only)";
+                        : trust is { Problems.Count: > 0 }
+                            ? $"the certificate of {host} is not trusted by the system or the caPath directory ({string.Join("; ", trust.Problems)})"
+                            : $"the certificate of {host} is not trusted (add its CA with caPath, or skip verification for development only)";
                 return false;
             },
         };

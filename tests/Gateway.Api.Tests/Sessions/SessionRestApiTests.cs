@@ -222,6 +222,52 @@ public sealed class SessionRestApiTests
         Assert.Empty(gateway.Sessions().List());
     }
 
+    /// <summary>Issue 14: a retry delay below the floor is refused with 400 naming the setting, and no session runs.</summary>
+    [Theory]
+    [InlineData("websocket", "retry_delay_ms", "settings.retryDelayMs")]
+    [InlineData("tcp", "connection_retry_delay_ms", "settings.tcpConnectionRetryDelayMs")]
+    public async Task RetryDelayBelowTheFloorIsRefusedNamingTheSetting(string group, string key, string field)
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var http = gateway.CreateClient();
+        using var response = await http.PostAsJsonAsync("/api/tunnels", new
+        {
+            mode = "destination",
+            endpoint = "wss://127.0.0.1:1",
+            accessToken = "some-token",
+            services = "SSH=22",
+            settings = new Dictionary<string, object>
+            {
+                ["tunneling"] = new { proxy = new Dictionary<string, object> { [group] = new Dictionary<string, string> { [key] = "0" } } },
+            },
+        });
+
+        var errors = (await AssertProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("errors");
+        AssertFields(errors, field);
+        Assert.Contains($"{group}.{key} must be between 100", errors.GetProperty(field)[0].GetString(), StringComparison.Ordinal);
+        Assert.Empty(gateway.Sessions().List());
+    }
+
+    /// <summary>Issue 14: a source map giving two services one port is refused with 400 naming the field, both services and the port.</summary>
+    [Fact]
+    public async Task TwoSourceServicesOnOnePortAreRefused()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var http = gateway.CreateClient();
+        using var response = await http.PostAsJsonAsync("/api/tunnels", new
+        {
+            mode = "source",
+            endpoint = "wss://127.0.0.1:1",
+            accessToken = "some-token",
+            services = "SSH1=5555,SSH2=5555",
+        });
+
+        var errors = (await AssertProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("errors");
+        AssertFields(errors, "services");
+        Assert.Equal("The services 'SSH1' and 'SSH2' both map to port 5555; give each service its own port.", errors.GetProperty("services")[0].GetString());
+        Assert.Empty(gateway.Sessions().List());
+    }
+
     [Fact]
     public async Task UnknownSessionIdGives404Everywhere()
     {

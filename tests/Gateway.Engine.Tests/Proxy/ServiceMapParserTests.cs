@@ -31,6 +31,27 @@ public sealed class ServiceMapParserTests
     }
 
     [Fact]
+    public void TwoSourceServicesOnOnePortAreRefusedNamingBothAndThePort()
+    {
+        var (services, errors) = Parse("SSH1=5555,WEB=8080,SSH2=5555", SessionMode.Source);
+
+        var error = Assert.Single(errors);
+        Assert.Equal(Field, error.Field);
+        Assert.Equal("The services 'SSH1' and 'SSH2' both map to port 5555; give each service its own port.", error.Message);
+        Assert.Equal(["SSH1", "WEB"], services.Select(s => s.ServiceId));
+    }
+
+    [Theory]
+    [InlineData("SSH1=5555,SSH1=5555", SessionMode.Source)]
+    [InlineData("SSH1=22,SSH2=22", SessionMode.Destination)]
+    public void SharedPortsThatNeedNoSecondListenerAreAllowed(string map, SessionMode mode)
+    {
+        var (_, errors) = Parse(map, mode);
+
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public void NamedSourcePortsKeepMapOrderAndTrimWhitespace()
     {
         var (services, errors) = Parse(" SSH1 = 5555 ,\tWEB=8080 , rdp_2-x=1", SessionMode.Source);

@@ -333,6 +333,37 @@ public sealed class SessionSpecValidatorTests
         Assert.Equal("caPath", Assert.Single(Validate(Valid with { CaPath = string.Empty }).Errors).Field);
     }
 
+    [Theory]
+    [InlineData("/proc")]
+    [InlineData("/proc/self")]
+    [InlineData("/dev")]
+    [InlineData("/sys/kernel")]
+    public void CaPathUnderDevProcOrSysIsRefused(string caPath)
+    {
+        var error = Assert.Single(Validate(Valid with { CaPath = caPath }).Errors);
+
+        Assert.Equal("caPath", error.Field);
+        Assert.Contains("under /dev, /proc or /sys", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CaPathLinkedToProcIsRefused()
+    {
+        var link = Path.Combine(Path.GetTempPath(), "ca-link-to-proc-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateSymbolicLink(link, "/proc/self");
+        try
+        {
+            var error = Assert.Single(Validate(Valid with { CaPath = link }).Errors);
+
+            Assert.Equal("caPath", error.Field);
+            Assert.Contains("under /dev, /proc or /sys", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(link);
+        }
+    }
+
     [Fact]
     public void HttpsProxyIsParsed()
     {
