@@ -67,6 +67,9 @@ internal sealed class BenchGateway : IAsyncDisposable
         builder.Configuration["Auth:AdminPassword"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         string adminApiKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
         builder.Configuration["Auth:AdminApiKey"] = adminApiKey;
+
+        // The WS (no TLS) variants of the figures need the relay on the plain listener too (loopback only).
+        builder.Configuration["Relay:AllowPlainHttp"] = "true";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.Configuration[key] = value;
