@@ -1,0 +1,21 @@
+namespace Gateway.Testing.Processes;
+
+/// <summary>
+/// The reference C++ local proxy (v3.3.1) the interop tests and the benchmark run as the peer no one
+/// here wrote: <c>../shared/reference/localproxy/localproxy</c> from the repository's root.
+/// </summary>
+public static class ReferenceProxy
+{
+    /// <summary>Where the binary is expected (it need not exist).</summary>
+    public static string ExpectedPath { get; } =
+        Path.GetFullPath(Path.Combine(Paths.RepositoryRoot, "..", "shared", "reference", "localproxy", "localproxy"));
+
+    /// <summary>The binary's path; throws, naming the path, when it is missing (a test that needs it fails, never skips).</summary>
+    public static string Executable =>
+        File.Exists(ExpectedPath)
+            ? ExpectedPath
+            : throw new FileNotFoundException(
+                $"the reference local proxy is missing: expected an executable at {ExpectedPath} "
+                + "(../shared/reference/localproxy/localproxy from the repository's root; its README says how it is built)",
+                ExpectedPath);
+}
