@@ -138,7 +138,7 @@ public sealed class TestGateway : IAsyncDisposable
     /// builds <c>services</c> from a free port, e.g. <c>p => $"SSH={p}"</c>); another port when that one
     /// was taken meanwhile (409). Returns the session's id and the port.
     /// </summary>
-    public async Task<(string Id, int Port)> StartSourceSessionAsync(string accessToken, Func<int, string> servicesForPort, string? destinationClientType = null, object? settings = null)
+    public async Task<(string Id, int Port)> StartSourceSessionAsync(string accessToken, Func<int, string> servicesForPort, string? destinationClientType = null, object? settings = null, string? clientToken = null)
     {
         using var client = CreateClient();
         for (int attempt = 0; ; attempt++)
@@ -155,6 +155,7 @@ public sealed class TestGateway : IAsyncDisposable
                 caPath = CaDirectory,
                 destinationClientType,
                 settings,
+                clientToken,
             });
             string text = await response.Content.ReadAsStringAsync();
             if (response.StatusCode == HttpStatusCode.Conflict && attempt < 4)
@@ -169,7 +170,7 @@ public sealed class TestGateway : IAsyncDisposable
     }
 
     /// <summary>Starts an engine destination session on this relay; returns its id.</summary>
-    public async Task<string> StartDestinationSessionAsync(string accessToken, string services, object? settings = null)
+    public async Task<string> StartDestinationSessionAsync(string accessToken, string services, object? settings = null, string? clientToken = null)
     {
         var session = await StartSessionAsync(new
         {
@@ -180,6 +181,7 @@ public sealed class TestGateway : IAsyncDisposable
             services,
             caPath = CaDirectory,
             settings,
+            clientToken,
         });
         Assert.DoesNotContain(accessToken, session.GetRawText(), StringComparison.Ordinal);
         return session.GetProperty("id").GetString()!;

@@ -11,11 +11,14 @@ public static class ReferenceProxy
         Path.GetFullPath(Path.Combine(Paths.RepositoryRoot, "..", "shared", "reference", "localproxy", "localproxy"));
 
     /// <summary>The binary's path; throws, naming the path, when it is missing (a test that needs it fails, never skips).</summary>
-    public static string Executable =>
-        File.Exists(ExpectedPath)
-            ? ExpectedPath
+    public static string Executable => Require(ExpectedPath);
+
+    /// <summary><paramref name="path"/> when it exists; otherwise an exception whose message names it.</summary>
+    public static string Require(string path) =>
+        File.Exists(path)
+            ? path
             : throw new FileNotFoundException(
-                $"the reference local proxy is missing: expected an executable at {ExpectedPath} "
+                $"the reference local proxy is missing: expected an executable at {path} "
                 + "(../shared/reference/localproxy/localproxy from the repository's root; its README says how it is built)",
-                ExpectedPath);
+                path);
 }
