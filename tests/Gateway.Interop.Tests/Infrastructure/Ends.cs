@@ -18,7 +18,7 @@ internal static partial class Ends
         {
             string id = await gateway.StartDestinationSessionAsync(accessToken, mapping, Settings(options), options.ClientToken);
             await gateway.WaitForSessionAsync(id, TestGateway.IsReady);
-            return new TunnelEnd(kind, gateway, null, id, new Dictionary<string, int>());
+            return new TunnelEnd(kind, gateway, output, null, id, new Dictionary<string, int>());
         }
 
         var process = StartProcess(kind, gateway, accessToken, ["-d", mapping], output, options);
@@ -39,7 +39,7 @@ internal static partial class Ends
             throw;
         }
 
-        return new TunnelEnd(kind, gateway, process, null, new Dictionary<string, int>());
+        return new TunnelEnd(kind, gateway, output, process, null, new Dictionary<string, int>());
     }
 
     /// <param name="serviceIds">The services to listen for, each on a free port; an empty id is the unnamed V1-style form (<c>-s PORT</c>).</param>
@@ -56,7 +56,7 @@ internal static partial class Ends
                 Settings(options),
                 options.ClientToken);
             await gateway.WaitForSessionAsync(id, TestGateway.IsReady);
-            return new TunnelEnd(kind, gateway, null, id, ports);
+            return new TunnelEnd(kind, gateway, output, null, id, ports);
         }
 
         // A port taken between choosing and binding makes either program fail at start: try again.
@@ -79,7 +79,7 @@ internal static partial class Ends
                     await process.WaitReadyAsync();
                 }
 
-                return new TunnelEnd(kind, gateway, process, null, ports);
+                return new TunnelEnd(kind, gateway, output, process, null, ports);
             }
             catch (InvalidOperationException) when (attempt < 3 && process.HasExited)
             {

@@ -7,11 +7,13 @@ namespace Gateway.Interop.Tests.Infrastructure;
 public sealed class TunnelEnd : IAsyncDisposable
 {
     private readonly TestGateway _gateway;
+    private readonly ITestOutputHelper _output;
 
-    internal TunnelEnd(EndKind kind, TestGateway gateway, LocalProxyProcess? process, string? sessionId, IReadOnlyDictionary<string, int> ports)
+    internal TunnelEnd(EndKind kind, TestGateway gateway, ITestOutputHelper output, LocalProxyProcess? process, string? sessionId, IReadOnlyDictionary<string, int> ports)
     {
         Kind = kind;
         _gateway = gateway;
+        _output = output;
         Process = process;
         SessionId = sessionId;
         Ports = ports;
@@ -43,6 +45,12 @@ public sealed class TunnelEnd : IAsyncDisposable
 
         if (SessionId is not null)
         {
+            // The engine's lines go to the test output beside the processes' (which are echoed as they come).
+            foreach (var line in await _gateway.SessionLogAsync(SessionId))
+            {
+                _output.WriteLine($"[engine {SessionId}] {line}");
+            }
+
             await _gateway.StopSessionAsync(SessionId);
         }
     }

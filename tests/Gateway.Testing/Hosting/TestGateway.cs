@@ -194,6 +194,14 @@ public sealed class TestGateway : IAsyncDisposable
         using var response = await client.DeleteAsync($"/api/tunnels/{id}");
     }
 
+    /// <summary>A session's log (<c>GET /api/tunnels/{id}/logs</c>), one "level message" string per line.</summary>
+    public async Task<IReadOnlyList<string>> SessionLogAsync(string id)
+    {
+        using var client = CreateClient();
+        var lines = await client.GetFromJsonAsync<JsonElement>($"/api/tunnels/{id}/logs");
+        return [.. lines.EnumerateArray().Select(line => $"{line.GetProperty("level").GetString()} {line.GetProperty("message").GetString()}")];
+    }
+
     /// <summary>A session's <c>state</c>.</summary>
     public static string? State(JsonElement session) => session.GetProperty("state").GetString();
 

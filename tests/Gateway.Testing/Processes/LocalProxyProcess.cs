@@ -165,10 +165,12 @@ public sealed partial class LocalProxyProcess : IAsyncDisposable
     }
 
     /// <summary>Waits for a line (stdout or stderr) matching <paramref name="pattern"/>; returns its match.</summary>
-    public async Task<Match> WaitForLineAsync(Regex pattern, TimeSpan? timeout = null)
+    /// <param name="occurrence">Which matching line to wait for: 1 the first, 2 the second...</param>
+    public async Task<Match> WaitForLineAsync(Regex pattern, TimeSpan? timeout = null, int occurrence = 1)
     {
         using var cts = new CancellationTokenSource(timeout ?? Bounds.Step);
         int seen = 0;
+        int matched = 0;
         while (true)
         {
             Task changed;
@@ -177,7 +179,7 @@ public sealed partial class LocalProxyProcess : IAsyncDisposable
                 for (; seen < _all.Count; seen++)
                 {
                     var match = pattern.Match(_all[seen]);
-                    if (match.Success)
+                    if (match.Success && ++matched == occurrence)
                     {
                         return match;
                     }
