@@ -107,10 +107,13 @@ public sealed class TestGateway : IAsyncDisposable
     }
 
     /// <summary>Creates a relay tunnel through the REST API.</summary>
-    public async Task<CreatedRelayTunnelResponse> CreateTunnelAsync(params string[] services)
+    public Task<CreatedRelayTunnelResponse> CreateTunnelAsync(params string[] services) => CreateTunnelAsync(services, lifetimeMinutes: null);
+
+    /// <summary>Creates a relay tunnel through the REST API that expires after <paramref name="lifetimeMinutes"/> (default: the relay's).</summary>
+    public async Task<CreatedRelayTunnelResponse> CreateTunnelAsync(string[] services, int? lifetimeMinutes)
     {
         using var client = CreateClient();
-        using var response = await client.PostAsJsonAsync("/api/relay/tunnels", new { services });
+        using var response = await client.PostAsJsonAsync("/api/relay/tunnels", new { services, lifetimeMinutes });
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<CreatedRelayTunnelResponse>())!;
     }
