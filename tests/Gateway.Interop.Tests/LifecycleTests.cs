@@ -63,6 +63,54 @@ public sealed partial class LifecycleTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// protocol.md 17, row "reconnect after an established session drops": without <c>-i</c> the
+    /// reference reconnects with its burned access token alone, is refused (400) and exits 0; our CLI,
+    /// also given no client token, generated one and is let back in.
+    /// </summary>
+    [Theory]
+    [InlineData(EndKind.Reference)]
+    [InlineData(EndKind.Cli)]
+    public async Task WithoutAClientTokenOnlyOursIsAcceptedAfterTheRelayRestarts(EndKind kind)
+    {
+        string dataDirectory = Directory.CreateTempSubdirectory("interop-restart-").FullName;
+        using var echo = EchoServer.Start();
+        var first = await TestGateway.StartAsync(dataDirectory);
+        int port = first.HttpsBase.Port;
+        TestGateway? second = null;
+        TunnelEnd? destination = null;
+        try
+        {
+            var tunnel = await first.CreateTunnelAsync("SSH");
+            destination = await Ends.StartDestinationAsync(kind, first, tunnel.DestinationAccessToken, $"SSH=127.0.0.1:{echo.Port}", output);
+
+            await first.DisposeAsync();
+            second = await TestGateway.StartAsync(dataDirectory, port);
+
+            if (kind == EndKind.Reference)
+            {
+                Assert.Equal(0, await destination.Process!.WaitForExitAsync(Bounds.Long));
+                Assert.Contains("400", destination.Process.Output, StringComparison.Ordinal);
+            }
+            else
+            {
+                await destination.Process!.WaitForLineAsync(new Regex("service ids from the tunnel"), Bounds.Long, occurrence: 2);
+                await using var source = await Ends.StartSourceAsync(EndKind.Reference, second, tunnel.SourceAccessToken, ["SSH"], output);
+                using var client = await Tcp.ConnectAsync(source.Port());
+                await Traffic.EchoVerifiedAsync(client, Traffic.ParallelSize);
+            }
+        }
+        finally
+        {
+            if (destination is not null)
+            {
+                await destination.DisposeAsync();
+            }
+
+            await (second ?? first).DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task BothReferenceEndsExitZeroWhenTheTunnelIsClosed()
     {
