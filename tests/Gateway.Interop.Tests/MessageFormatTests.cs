@@ -1,12 +1,11 @@
-using System.Text.RegularExpressions;
 using Gateway.Interop.Tests.Infrastructure;
 
 namespace Gateway.Interop.Tests;
 
 /// <summary>
 /// The message formats of protocol.md section 9 between the reference and our ends: V3 with two
-/// services multiplexed on one tunnel, V2 (no connectionId; one connection per stream) and V1 (no
-/// serviceId either), in both directions.
+/// services multiplexed on one tunnel, and V2 (no connectionId; one connection per stream) in both
+/// directions. V1 is in <see cref="V1FormatTests"/>.
 /// </summary>
 public sealed class MessageFormatTests(GatewayFixture fixture, ITestOutputHelper output) : IClassFixture<GatewayFixture>
 {
@@ -38,7 +37,7 @@ public sealed class MessageFormatTests(GatewayFixture fixture, ITestOutputHelper
     [InlineData(EndKind.Cli)]
     public async Task OurDestinationFollowsAReferenceSourceInV2(EndKind destinationKind)
     {
-        await OneConnectionPerStreamAsync(EndKind.Reference, destinationKind, "V2", ["SSH"]);
+        await OneStreamTraffic.RunAsync(Gateway, output, EndKind.Reference, destinationKind, "V2", ["SSH"]);
     }
 
     /// <summary>Our source in V2: the reference destination sees no connectionId and reverts to the V2 format.</summary>
@@ -47,61 +46,6 @@ public sealed class MessageFormatTests(GatewayFixture fixture, ITestOutputHelper
     [InlineData(EndKind.Cli)]
     public async Task TheReferenceDestinationFollowsOurSourceInV2(EndKind sourceKind)
     {
-        await OneConnectionPerStreamAsync(sourceKind, EndKind.Reference, "V2", ["SSH"]);
-    }
-
-    /// <summary>The reference source with <c>--destination-client-type V1</c> (empty serviceId, no connectionId) to our destination.</summary>
-    [Theory]
-    [InlineData(EndKind.Engine)]
-    [InlineData(EndKind.Cli)]
-    public async Task OurDestinationServesAReferenceSourceInV1(EndKind destinationKind)
-    {
-        await OneConnectionPerStreamAsync(EndKind.Reference, destinationKind, "V1", ["SSH"]);
-    }
-
-    /// <summary>
-    /// Our source in V1 to the reference destination. The reference takes an empty serviceId only
-    /// in its own V1 mode (<c>-y V1</c>, which its code applies in destination mode too), as a
-    /// 1.x destination would.
-    /// </summary>
-    [Theory]
-    [InlineData(EndKind.Engine)]
-    [InlineData(EndKind.Cli)]
-    public async Task TheReferenceDestinationInV1ServesOurSourceInV1(EndKind sourceKind)
-    {
-        await OneConnectionPerStreamAsync(sourceKind, EndKind.Reference, "V1", ["SSH"], destinationOptions: new EndOptions { DestinationClientType = "V1" });
-    }
-
-    /// <summary>
-    /// V1/V2: one connection per stream, so the traffic is 64 KiB and 10 MB on one connection and
-    /// then 1 MB on a second one after it (a new stream); no parallel connections.
-    /// </summary>
-    private async Task OneConnectionPerStreamAsync(EndKind sourceKind, EndKind destinationKind, string format, string[] services, EndOptions? destinationOptions = null)
-    {
-        using var echo = EchoServer.Start();
-        var tunnel = await Gateway.CreateTunnelAsync(services);
-        await using var destination = await Ends.StartDestinationAsync(
-            destinationKind, Gateway, tunnel.DestinationAccessToken, $"{services[0]}=127.0.0.1:{echo.Port}", output, destinationOptions);
-        await using var source = await Ends.StartSourceAsync(
-            sourceKind, Gateway, tunnel.SourceAccessToken, services, output, new EndOptions { DestinationClientType = format });
-
-        int window = format == "V1" ? Traffic.V1Window : Traffic.Window;
-        await Traffic.OneConnectionAsync(source.Port(), window);
-        await echo.WaitIdleAsync();
-        if (source.Process is { } process && sourceKind == EndKind.Reference)
-        {
-            // In V1/V2 the reference closes its listener when a connection ends and opens it again
-            // (protocol.md 8.2); a connect in between is reset.
-            await process.WaitForLineAsync(new Regex($@"Listening for new connection on port {source.Port()}\b"), occurrence: 2);
-        }
-
-        using (var second = await Tcp.ConnectAsync(source.Port()))
-        {
-            await Traffic.EchoVerifiedAsync(second, Traffic.ParallelSize, window);
-        }
-
-        Assert.Equal(2, echo.Accepted);
-        Assert.False(source.Process?.HasExited ?? false, $"the source exited: {source}");
-        Assert.False(destination.Process?.HasExited ?? false, $"the destination exited: {destination}");
+        await OneStreamTraffic.RunAsync(Gateway, output, sourceKind, EndKind.Reference, "V2", ["SSH"]);
     }
 }
