@@ -34,6 +34,7 @@ internal static partial class ProcessChain
         await using (var sampler = new RssSampler(source.Pid, destination.Pid))
         {
             var stream = await OneStream.MedianAsync(options.Runs, () => Streams.PushAsync(streamPort, sink, options.StreamBytes, context.Cancellation));
+            context.ProcessChainMBps = stream.Median;
             BenchContext.Require(!source.HasExited && !destination.HasExited, "a localproxy process exited during the stream runs");
             string spread = options.Runs > 1 ? $"; median of {options.Runs} runs ({stream.Min:0}-{stream.Max:0}), no process exited" : string.Empty;
             context.Table.Add(new ResultRow(2, BenchContext.Processes, $"one stream {options.StreamBytes >> 20} MiB, WSS, two localproxy", stream.Median, "MB/s", context.Ratio(stream.Median) + spread));
