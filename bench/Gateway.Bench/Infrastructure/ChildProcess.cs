@@ -64,6 +64,7 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     {
         var deadline = DateTime.UtcNow + timeout;
         var seen = 0;
+        bool drained = false;
         while (true)
         {
             foreach (var line in _lines.Skip(seen))
@@ -77,6 +78,15 @@ internal sealed partial class ChildProcess : IAsyncDisposable
             }
 
             var left = deadline - DateTime.UtcNow;
+            if (_process.HasExited && !drained)
+            {
+                // The exit can be seen before its last lines are read; this wait also waits for
+                // the end of the output, then the lines are scanned once more.
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5));
+                drained = true;
+                continue;
+            }
+
             if (left <= TimeSpan.Zero || _process.HasExited)
             {
                 throw new BenchFailureException($"{_name} did not print /{pattern}/ ({(_process.HasExited ? $"exited {_process.ExitCode}" : "timed out")}); last lines: {string.Join(" | ", _lines.TakeLast(5))}");
