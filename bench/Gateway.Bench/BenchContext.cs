@@ -21,6 +21,9 @@ internal sealed class BenchContext(BenchOptions options, ResultTable table, Benc
     /// <summary>Raw loopback MB/s measured by figure 1 in this run (the ceiling), or null.</summary>
     public double? LoopbackMBps { get; set; }
 
+    /// <summary>One stream through two of our localproxy processes (figure 2, processes) in this run, or null.</summary>
+    public double? ProcessChainMBps { get; set; }
+
     /// <summary>The reference's defaults, as a user gets them.</summary>
     public ProxySettings Settings { get; } = ProxySettings.Default;
 

@@ -30,6 +30,7 @@ internal static class BenchRun
                 if (options.Processes)
                 {
                     await Step(context, [2, 4], "separate localproxy processes", ProcessChain.RunAsync);
+                    await Step(context, [2, 4], "the reference proxy's processes", ReferenceChain.RunAsync);
                 }
 
                 await Step(context, [8], "AWS management API", ManagementApi.RunAsync);

@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
-using Gateway.Cli.Tests.Infrastructure;
 
 namespace Gateway.Cli.Tests;
 
@@ -13,26 +10,14 @@ public sealed class MixedTests(GatewayFixture fixture) : IClassFixture<GatewayFi
 {
     private TestGateway Gateway => fixture.Gateway;
 
-    private string WssEndpoint => $"wss://127.0.0.1:{Gateway.HttpsBase.Port}";
-
     [Fact]
     public async Task CliSourceCarriesBytesToAnEngineDestinationSession()
     {
         using var echo = EchoServer.Start();
         var tunnel = await Gateway.CreateTunnelAsync("SSH");
-        var session = await Gateway.StartSessionAsync(new
-        {
-            name = "mixed-engine-destination",
-            mode = "destination",
-            endpoint = WssEndpoint,
-            accessToken = tunnel.DestinationAccessToken,
-            services = $"SSH=127.0.0.1:{echo.Port}",
-            caPath = Gateway.CaDirectory,
-        });
-        string id = session.GetProperty("id").GetString()!;
+        string id = await Gateway.StartDestinationSessionAsync(tunnel.DestinationAccessToken, $"SSH=127.0.0.1:{echo.Port}");
         try
         {
-            Assert.DoesNotContain(tunnel.DestinationAccessToken, session.GetRawText(), StringComparison.Ordinal);
             await Gateway.WaitForSessionAsync(id, IsReady);
 
             var (source, port) = await LocalProxyProcess.StartSourceAsync(
@@ -102,45 +87,11 @@ public sealed class MixedTests(GatewayFixture fixture) : IClassFixture<GatewayFi
 
     private static Dictionary<string, string?> Token(string token) => new() { ["AWSIOT_TUNNEL_ACCESS_TOKEN"] = token };
 
-    private static string? State(JsonElement session) => session.GetProperty("state").GetString();
+    private static string? State(JsonElement session) => TestGateway.State(session);
 
-    /// <summary>Connected and done with SERVICE_IDS (the state reason is cleared then).</summary>
-    private static bool IsReady(JsonElement session) =>
-        State(session) == "Connected" && (!session.TryGetProperty("stateReason", out var reason) || reason.ValueKind == JsonValueKind.Null);
+    private static bool IsReady(JsonElement session) => TestGateway.IsReady(session);
 
-    /// <summary>POSTs a source session on a free port; another port when that one was taken meanwhile (409).</summary>
-    private async Task<(string Id, int Port)> StartEngineSourceAsync(string accessToken)
-    {
-        using var client = Gateway.CreateClient();
-        for (int attempt = 0; ; attempt++)
-        {
-            int port = Tcp.FreePort();
-            using var response = await client.PostAsJsonAsync("/api/tunnels", new
-            {
-                name = "mixed-engine-source",
-                mode = "source",
-                endpoint = WssEndpoint,
-                accessToken,
-                services = $"SSH={port}",
-                bindAddress = "127.0.0.1",
-                caPath = Gateway.CaDirectory,
-            });
-            string text = await response.Content.ReadAsStringAsync();
-            if (response.StatusCode == HttpStatusCode.Conflict && attempt < 4)
-            {
-                continue;
-            }
+    private Task<(string Id, int Port)> StartEngineSourceAsync(string accessToken) => Gateway.StartSourceSessionAsync(accessToken, port => $"SSH={port}");
 
-            Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST /api/tunnels: {(int)response.StatusCode} {text}");
-            Assert.DoesNotContain(accessToken, text, StringComparison.Ordinal);
-            return (JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!, port);
-        }
-    }
-
-    /// <summary>Stops a session (best effort: a failure here must not hide the test's own).</summary>
-    private async Task StopSessionAsync(string id)
-    {
-        using var client = Gateway.CreateClient();
-        using var response = await client.DeleteAsync($"/api/tunnels/{id}");
-    }
+    private Task StopSessionAsync(string id) => Gateway.StopSessionAsync(id);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
@@ -8,6 +9,7 @@ public sealed class EchoServer : IDisposable
 {
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<IPEndPoint> _peers = new();
     private int _accepted;
     private int _active;
     private TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -22,6 +24,9 @@ public sealed class EchoServer : IDisposable
     public int Port { get; }
 
     public int Accepted => Volatile.Read(ref _accepted);
+
+    /// <summary>The address and port each accepted connection came from, in order.</summary>
+    public IReadOnlyList<IPEndPoint> Peers => [.. _peers];
 
     /// <summary>Connections accepted and not yet closed.</summary>
     public int Active => Volatile.Read(ref _active);
@@ -63,6 +68,7 @@ public sealed class EchoServer : IDisposable
                 return;
             }
 
+            _peers.Enqueue((IPEndPoint)socket.RemoteEndPoint!);
             Interlocked.Increment(ref _accepted);
             Interlocked.Increment(ref _active);
             _ = EchoAsync(socket);

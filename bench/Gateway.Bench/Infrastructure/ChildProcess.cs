@@ -15,9 +15,14 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly SemaphoreSlim _lineSignal = new(0);
 
-    public ChildProcess(string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
+    private readonly string _name;
+
+    /// <param name="program">A .NET assembly (<c>*.dll</c>, run with <c>dotnet</c>) or a native executable (the reference proxy).</param>
+    public ChildProcess(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        bool dll = program.EndsWith(".dll", StringComparison.Ordinal);
+        _name = Path.GetFileName(program);
+        var start = new ProcessStartInfo(dll ? "dotnet" : program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -25,7 +30,11 @@ internal sealed partial class ChildProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
-        start.ArgumentList.Add(dll);
+        if (dll)
+        {
+            start.ArgumentList.Add(program);
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -55,6 +64,7 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     {
         var deadline = DateTime.UtcNow + timeout;
         var seen = 0;
+        bool drained = false;
         while (true)
         {
             foreach (var line in _lines.Skip(seen))
@@ -68,9 +78,18 @@ internal sealed partial class ChildProcess : IAsyncDisposable
             }
 
             var left = deadline - DateTime.UtcNow;
+            if (_process.HasExited && !drained)
+            {
+                // The exit can be seen before its last lines are read; this wait also waits for
+                // the end of the output, then the lines are scanned once more.
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5));
+                drained = true;
+                continue;
+            }
+
             if (left <= TimeSpan.Zero || _process.HasExited)
             {
-                throw new BenchFailureException($"{Path.GetFileName(_process.StartInfo.ArgumentList[0])} did not print /{pattern}/ ({(_process.HasExited ? $"exited {_process.ExitCode}" : "timed out")}); last lines: {string.Join(" | ", _lines.TakeLast(5))}");
+                throw new BenchFailureException($"{_name} did not print /{pattern}/ ({(_process.HasExited ? $"exited {_process.ExitCode}" : "timed out")}); last lines: {string.Join(" | ", _lines.TakeLast(5))}");
             }
 
             await _lineSignal.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));

@@ -17,6 +17,16 @@ internal static class Paths
     /// <summary>This driver, for the figure-5 worker processes (from its own build folder, where its runtimeconfig is).</summary>
     public static string BenchDll => Built("bench/Gateway.Bench", "Gateway.Bench.dll");
 
+    /// <summary>The reference C++ proxy beside the repository (<c>../shared/reference/localproxy/localproxy</c>).</summary>
+    public static string ReferenceProxy
+    {
+        get
+        {
+            var path = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "reference", "localproxy", "localproxy"));
+            return File.Exists(path) ? path : throw new FileNotFoundException($"the reference local proxy is missing: expected it at {path} (or run with --no-processes)", path);
+        }
+    }
+
     public static string DefaultResults => Path.Combine(RepositoryRoot, "bench", "results");
 
     private static string Built(string project, string file)

@@ -33,10 +33,14 @@ internal static partial class ProcessChain
         long destinationBefore = ProcessStats.RssBytes(destination.Pid);
         await using (var sampler = new RssSampler(source.Pid, destination.Pid))
         {
+            var cpuBefore = ProcessStats.CpuTime(source.Pid);
             var stream = await OneStream.MedianAsync(options.Runs, () => Streams.PushAsync(streamPort, sink, options.StreamBytes, context.Cancellation));
+            double perGb = (ProcessStats.CpuTime(source.Pid) - cpuBefore).TotalSeconds / (options.Runs * options.StreamBytes / 1e9);
+            context.ProcessChainMBps = stream.Median;
             BenchContext.Require(!source.HasExited && !destination.HasExited, "a localproxy process exited during the stream runs");
             string spread = options.Runs > 1 ? $"; median of {options.Runs} runs ({stream.Min:0}-{stream.Max:0}), no process exited" : string.Empty;
             context.Table.Add(new ResultRow(2, BenchContext.Processes, $"one stream {options.StreamBytes >> 20} MiB, WSS, two localproxy", stream.Median, "MB/s", context.Ratio(stream.Median) + spread));
+            context.Table.Add(new ResultRow(2, BenchContext.Processes, "one stream: CPU of the source localproxy", perGb, "core-s/GB", "user + system time of the process, /proc"));
             context.Table.Add(new ResultRow(2, BenchContext.Processes, "peak RSS, source localproxy", sampler.Peak(0) / 1048576.0, "MiB", $"idle before: {sourceBefore / 1048576.0:0.0} MiB"));
             context.Table.Add(new ResultRow(2, BenchContext.Processes, "peak RSS, destination localproxy", sampler.Peak(1) / 1048576.0, "MiB", $"idle before: {destinationBefore / 1048576.0:0.0} MiB"));
         }

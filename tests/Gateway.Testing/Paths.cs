@@ -1,8 +1,8 @@
 using System.Reflection;
 
-namespace Gateway.Cli.Tests.Infrastructure;
+namespace Gateway.Testing;
 
-internal static class Paths
+public static class Paths
 {
     /// <summary>The repository's root directory (with TunnelGateway.sln), as the build saw it.</summary>
     public static string RepositoryRoot => Metadata("RepositoryRoot");

@@ -1,11 +1,11 @@
-namespace Gateway.Cli.Tests.Infrastructure;
+namespace Gateway.Testing.Hosting;
 
 /// <summary>One gateway per test class; each test creates its own relay tunnels on it.</summary>
 public sealed class GatewayFixture : IAsyncLifetime
 {
     private TestGateway? _gateway;
 
-    internal TestGateway Gateway => _gateway ?? throw new InvalidOperationException("the gateway is not started");
+    public TestGateway Gateway => _gateway ?? throw new InvalidOperationException("the gateway is not started");
 
     public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync();
 

@@ -3,14 +3,16 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Gateway.Cli.Tests.Infrastructure;
+namespace Gateway.Testing.Processes;
 
 /// <summary>
-/// The built <c>localproxy</c> executable run as a real process, with a clean environment (no
-/// AWSIOT_TUNNEL_* or proxy variables unless a test sets them), its own working directory, and its
-/// stdout/stderr collected line by line so a test can wait for a line.
+/// A <c>localproxy</c> executable (ours, built, by default; or the reference's, see
+/// <see cref="ReferenceProxy"/>) run as a real process, with a clean environment (no AWSIOT_TUNNEL_*
+/// or proxy variables unless a test sets them), its own working directory, and its stdout/stderr
+/// collected line by line so a test can wait for a line (and, with <c>log</c>, echoed to the test
+/// output as they come). Disposing kills it and waits (bounded) for its exit.
 /// </summary>
-internal sealed partial class LocalProxyProcess : IAsyncDisposable
+public sealed partial class LocalProxyProcess : IAsyncDisposable
 {
     private static readonly string[] InheritedToRemove =
     [
@@ -23,12 +25,16 @@ internal sealed partial class LocalProxyProcess : IAsyncDisposable
     private readonly List<string> _stdout = [];
     private readonly List<string> _stderr = [];
     private readonly List<string> _all = [];
+    private readonly Action<string>? _log;
+    private readonly string _name;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private LocalProxyProcess(Process process, string workingDirectory)
+    private LocalProxyProcess(Process process, string workingDirectory, Action<string>? log)
     {
         _process = process;
         WorkingDirectory = workingDirectory;
+        _log = log;
+        _name = process.StartInfo.FileName == DefaultExecutable ? "localproxy" : process.StartInfo.FileName;
     }
 
     /// <summary>The apphost in the CLI project's build output (same configuration as the tests).</summary>
@@ -76,7 +82,8 @@ internal sealed partial class LocalProxyProcess : IAsyncDisposable
 
     /// <param name="environment">Variables to set (null value: unset) on top of the cleaned inherited environment.</param>
     /// <param name="workingDirectory">Default: a new empty temporary directory (so no ./config is found by accident).</param>
-    public static LocalProxyProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null, string? executable = null)
+    /// <param name="log">Receives every line of output as it arrives (e.g. the test output), prefixed with the process id.</param>
+    public static LocalProxyProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null, string? executable = null, Action<string>? log = null)
     {
         workingDirectory ??= Directory.CreateTempSubdirectory("localproxy-cwd-").FullName;
         var info = new ProcessStartInfo(executable ?? DefaultExecutable)
@@ -112,7 +119,7 @@ internal sealed partial class LocalProxyProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var proxy = new LocalProxyProcess(process, workingDirectory);
+        var proxy = new LocalProxyProcess(process, workingDirectory, log);
         process.OutputDataReceived += (_, e) => proxy.Add(e.Data, proxy._stdout);
         process.ErrorDataReceived += (_, e) => proxy.Add(e.Data, proxy._stderr);
         process.Exited += (_, _) => proxy.Pulse();
@@ -123,10 +130,10 @@ internal sealed partial class LocalProxyProcess : IAsyncDisposable
     }
 
     /// <summary>Runs to completion; fails the test if it does not exit within <paramref name="timeout"/>.</summary>
-    public static async Task<(int ExitCode, LocalProxyProcess Process)> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null, TimeSpan? timeout = null, string? executable = null)
+    public static async Task<(int ExitCode, LocalProxyProcess Process)> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null, TimeSpan? timeout = null, string? executable = null, Action<string>? log = null)
     {
-        var process = Start(args, environment, workingDirectory, executable);
-        int code = await process.WaitForExitAsync(timeout ?? Timeouts.Step);
+        var process = Start(args, environment, workingDirectory, executable, log);
+        int code = await process.WaitForExitAsync(timeout ?? Bounds.Step);
         return (code, process);
     }
 
@@ -134,12 +141,12 @@ internal sealed partial class LocalProxyProcess : IAsyncDisposable
     /// Starts a source on a free port (<paramref name="argsForPort"/> builds the arguments) and waits
     /// until it listens; retries with another port when one was taken meanwhile (exit code 5).
     /// </summary>
-    public static async Task<(LocalProxyProcess Process, int Port)> StartSourceAsync(Func<int, IEnumerable<string>> argsForPort, IReadOnlyDictionary<string, string?>? environment = null)
+    public static async Task<(LocalProxyProcess Process, int Port)> StartSourceAsync(Func<int, IEnumerable<string>> argsForPort, IReadOnlyDictionary<string, string?>? environment = null, Action<string>? log = null)
     {
         for (int attempt = 0; ; attempt++)
         {
             int port = Tcp.FreePort();
-            var process = Start(argsForPort(port), environment);
+            var process = Start(argsForPort(port), environment, log: log);
             try
             {
                 await process.WaitReadyAsync();
@@ -158,10 +165,12 @@ internal sealed partial class LocalProxyProcess : IAsyncDisposable
     }
 
     /// <summary>Waits for a line (stdout or stderr) matching <paramref name="pattern"/>; returns its match.</summary>
-    public async Task<Match> WaitForLineAsync(Regex pattern, TimeSpan? timeout = null)
+    /// <param name="occurrence">Which matching line to wait for: 1 the first, 2 the second...</param>
+    public async Task<Match> WaitForLineAsync(Regex pattern, TimeSpan? timeout = null, int occurrence = 1)
     {
-        using var cts = new CancellationTokenSource(timeout ?? Timeouts.Step);
+        using var cts = new CancellationTokenSource(timeout ?? Bounds.Step);
         int seen = 0;
+        int matched = 0;
         while (true)
         {
             Task changed;
@@ -170,7 +179,7 @@ internal sealed partial class LocalProxyProcess : IAsyncDisposable
                 for (; seen < _all.Count; seen++)
                 {
                     var match = pattern.Match(_all[seen]);
-                    if (match.Success)
+                    if (match.Success && ++matched == occurrence)
                     {
                         return match;
                     }
@@ -181,7 +190,7 @@ internal sealed partial class LocalProxyProcess : IAsyncDisposable
 
             if (_process.HasExited)
             {
-                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(Timeouts.Step);
+                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(Bounds.Step);
                 lock (_gate)
                 {
                     if (seen < _all.Count)
@@ -190,7 +199,7 @@ internal sealed partial class LocalProxyProcess : IAsyncDisposable
                     }
                 }
 
-                throw new InvalidOperationException($"localproxy exited ({_process.ExitCode}) before printing a line matching /{pattern}/. Output:\n{Output}");
+                throw new InvalidOperationException($"{_name} exited ({_process.ExitCode}) before printing a line matching /{pattern}/. Output:\n{Output}");
             }
 
             try
@@ -232,12 +241,12 @@ internal sealed partial class LocalProxyProcess : IAsyncDisposable
     {
         try
         {
-            await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(timeout ?? Timeouts.Step);
+            await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(timeout ?? Bounds.Step);
         }
         catch (TimeoutException)
         {
             Kill();
-            throw new TimeoutException($"localproxy did not exit within the bound. Output:\n{Output}");
+            throw new TimeoutException($"{_name} did not exit within the bound. Output:\n{Output}");
         }
 
         return _process.ExitCode;
@@ -257,7 +266,7 @@ internal sealed partial class LocalProxyProcess : IAsyncDisposable
         Kill();
         try
         {
-            await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(Timeouts.Step);
+            await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(Bounds.Step);
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
         {
@@ -296,7 +305,20 @@ internal sealed partial class LocalProxyProcess : IAsyncDisposable
             _all.Add(line);
         }
 
+        Echo(line);
         Pulse();
+    }
+
+    private void Echo(string line)
+    {
+        try
+        {
+            _log?.Invoke($"[{_process.Id}] {line}");
+        }
+        catch (InvalidOperationException)
+        {
+            // xunit's output helper refuses lines once its test has finished; the line is still kept here.
+        }
     }
 
     private void Pulse()
