@@ -1,8 +1,8 @@
 namespace Gateway.Cli;
 
 /// <summary>
-/// The process exit codes (README, docs/cli.md). The reference exits 0 for a rejected handshake and
-/// 1 for everything else; ours tell a script what happened.
+/// The process exit codes (README, docs/cli.md). Usage errors exit 1 as in the reference; the
+/// reference exits 0 for a rejected handshake and 1 for every other failure, ours tell a script what happened.
 /// </summary>
 internal static class ExitCodes
 {
@@ -12,8 +12,8 @@ internal static class ExitCodes
     /// <summary>A file could not be read or parsed (--config, --settings-json, --config-dir), or the tunnel's service ids do not fit the local configuration.</summary>
     public const int ConfigurationError = 1;
 
-    /// <summary>Bad usage: an option (from the command line, a --config file or the environment) is missing, conflicting or invalid.</summary>
-    public const int UsageError = 2;
+    /// <summary>Bad usage: an option (from the command line, a --config file or the environment) is missing, conflicting or invalid (1, as the reference; the message ends with the --help hint).</summary>
+    public const int UsageError = 1;
 
     /// <summary>The service rejected the WebSocket handshake (HTTP 4xx: bad, used or expired token, wrong mode).</summary>
     public const int HandshakeRejected = 3;

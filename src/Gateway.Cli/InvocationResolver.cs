@@ -24,6 +24,7 @@ internal sealed class InvocationResolver
     private Dictionary<string, string>? _configFile;
     private string? _configPath;
     private bool _fileError;
+    private bool _endpointError;
 
     private InvocationResolver(IReadOnlyDictionary<string, string> commandLine, Func<string, string?> environment)
     {
@@ -51,19 +52,20 @@ internal sealed class InvocationResolver
             }
         }
 
-        var logLevel = ResolveLogLevel();
-        var (region, endpoint) = ResolveEndpoint();
-        var (mode, services) = ResolveMode();
+        // The reference checks the token first; its message leads here too.
         var accessToken = Get(CliOptions.AccessToken);
         if (accessToken is null)
         {
-            _errors.Add($"{CliOptions.AccessToken.Display} is required: give it in the environment variable {CliOptions.AccessToken.EnvironmentVariable}, a {CliOptions.Config.Display} file, or on the command line.");
+            _errors.Add($"the option '--{CliOptions.AccessToken.Long}' is required but missing: give {CliOptions.AccessToken.Display} in the environment variable {CliOptions.AccessToken.EnvironmentVariable}, a {CliOptions.Config.Display} file, or on the command line.");
         }
         else if (accessToken.Layer == OptionLayer.CommandLine)
         {
             _warnings.Add($"the access token was given on the command line ({CliOptions.AccessToken.Display}), where other users of this machine can read it; prefer {CliOptions.AccessToken.EnvironmentVariable} or a {CliOptions.Config.Display} file.");
         }
 
+        var logLevel = ResolveLogLevel();
+        var (region, endpoint) = ResolveEndpoint();
+        var (mode, services) = ResolveMode();
         var clientToken = Get(CliOptions.ClientToken);
         if (clientToken?.Layer == OptionLayer.CommandLine)
         {
@@ -98,7 +100,8 @@ internal sealed class InvocationResolver
         };
 
         var validation = SessionSpecValidator.Validate(spec, _environment);
-        foreach (var error in validation.Errors.Where(e => accessToken is not null || e.Field != "accessToken"))
+        // Errors already reported above (no token; no or two endpoints) are not repeated in the validator's words.
+        foreach (var error in validation.Errors.Where(e => (accessToken is not null || e.Field != "accessToken") && (!_endpointError || e.Field is not ("endpoint" or "region"))))
         {
             _errors.Add($"{Describe(error.Field, mode.Value, region, endpoint, services)}: {error.Message}");
         }
@@ -132,7 +135,7 @@ internal sealed class InvocationResolver
         return new Resolution(invocation, [], ExitCodes.Ok);
     }
 
-    private Resolution Failed() => new(null, _errors, _fileError ? ExitCodes.ConfigurationError : ExitCodes.UsageError);
+    private Resolution Failed() => new(null, _errors, _fileError ? ExitCodes.ConfigurationError : ExitCodes.UsageError, IsUsageError: !_fileError);
 
     private Dictionary<string, string>? Fail(string error)
     {
@@ -174,7 +177,8 @@ internal sealed class InvocationResolver
     /// the same layer is an error. (The reference merges layers first, so AWSIOT_TUNNEL_REGION in the
     /// environment would conflict with -e on the command line.)
     /// </summary>
-    private (OptionValue? First, OptionValue? Second, bool Conflict) Exclusive(CliOption first, CliOption second)
+    /// <param name="rule">The reference's sentence for the rule, which starts the message.</param>
+    private (OptionValue? First, OptionValue? Second, bool Conflict) Exclusive(CliOption first, CliOption second, string rule)
     {
         foreach (var layer in Enum.GetValues<OptionLayer>())
         {
@@ -182,7 +186,7 @@ internal sealed class InvocationResolver
             var b = GetFrom(second, layer);
             if (a is not null && b is not null)
             {
-                _errors.Add($"{a.Origin} and {b.Origin} cannot be used together: give exactly one.");
+                _errors.Add($"{rule}: {a.Origin} and {b.Origin} cannot be used together.");
                 return (null, null, true);
             }
 
@@ -230,18 +234,21 @@ internal sealed class InvocationResolver
 
     private (OptionValue? Region, OptionValue? Endpoint) ResolveEndpoint()
     {
-        var (region, endpoint, conflict) = Exclusive(CliOptions.Region, CliOptions.ProxyEndpoint);
+        const string rule = "Must specify one and only one of --region/-r or --proxy-endpoint/-e options";
+        var (region, endpoint, conflict) = Exclusive(CliOptions.Region, CliOptions.ProxyEndpoint, rule);
         if (region is null && endpoint is null && !conflict)
         {
-            _errors.Add($"one of {CliOptions.Region.Display} and {CliOptions.ProxyEndpoint.Display} is required (or the environment variable {CliOptions.Region.EnvironmentVariable} or {CliOptions.ProxyEndpoint.EnvironmentVariable}).");
+            _errors.Add($"{rule}: neither is given (nor the environment variable {CliOptions.Region.EnvironmentVariable} or {CliOptions.ProxyEndpoint.EnvironmentVariable}).");
         }
+
+        _endpointError = conflict || (region is null && endpoint is null);
 
         return (region, endpoint);
     }
 
     private (SessionMode? Mode, OptionValue? Services) ResolveMode()
     {
-        var (source, destination, conflict) = Exclusive(CliOptions.SourceListenPort, CliOptions.DestinationApp);
+        var (source, destination, conflict) = Exclusive(CliOptions.SourceListenPort, CliOptions.DestinationApp, "Must specify one and only one of --source-listen-port/-s or --destination-app/-d");
         if (conflict)
         {
             return (null, null);
@@ -259,7 +266,7 @@ internal sealed class InvocationResolver
             };
             if (fromMode is null)
             {
-                _errors.Add($"{modeValue.Origin}: '{modeValue.Text}' is not a mode: use src, source, dst or destination.");
+                _errors.Add($"Mode value is wrong! Allowed values are: src, dst, source, destination ({modeValue.Origin}: '{modeValue.Text}').");
                 return (null, null);
             }
         }
@@ -268,14 +275,14 @@ internal sealed class InvocationResolver
         SessionMode? fromMap = source is not null ? SessionMode.Source : destination is not null ? SessionMode.Destination : null;
         if (fromMap is null && fromMode is null)
         {
-            _errors.Add($"one of {CliOptions.SourceListenPort.Display}, {CliOptions.DestinationApp.Display} and {CliOptions.Mode.Display} is required.");
-
+            _errors.Add($"Must specify one of --source-listen-port/-s or --destination-app/-d or --mode: none of {CliOptions.SourceListenPort.Display}, {CliOptions.DestinationApp.Display} and {CliOptions.Mode.Display} is given.");
             return (null, null);
         }
 
         if (fromMap is not null && fromMode is not null && fromMap != fromMode)
         {
-            _errors.Add($"{modeValue!.Origin} '{modeValue.Text}' does not agree with {services!.Origin}: {CliOptions.SourceListenPort.Display} is source mode, {CliOptions.DestinationApp.Display} destination mode.");
+            var map = source is not null ? CliOptions.SourceListenPort : CliOptions.DestinationApp;
+            _errors.Add($"{map.Short} and --{CliOptions.Mode.Long} have mismatched mode. Mode is set to {fromMode.Value.ToString().ToLowerInvariant()}! ({modeValue!.Origin} '{modeValue.Text}' does not agree with {services!.Origin}: {CliOptions.SourceListenPort.Display} is source mode, {CliOptions.DestinationApp.Display} destination mode.)");
             return (null, null);
         }
 

@@ -31,7 +31,7 @@ internal static class LocalProxyApp
 
         if (parse.Errors.Count > 0)
         {
-            return await UsageErrorAsync(stderr, parse.Errors.Select(e => e.Message)).ConfigureAwait(false);
+            return await UsageErrorAsync(stderr, command.UsageErrors(parse)).ConfigureAwait(false);
         }
 
         var given = command.GivenValues(parse);
@@ -43,7 +43,7 @@ internal static class LocalProxyApp
         var resolution = InvocationResolver.Resolve(given, environment);
         if (resolution.Invocation is not { } invocation)
         {
-            return resolution.ExitCode == ExitCodes.UsageError
+            return resolution.IsUsageError
                 ? await UsageErrorAsync(stderr, resolution.Errors).ConfigureAwait(false)
                 : await FatalAsync(stderr, resolution.Errors, resolution.ExitCode).ConfigureAwait(false);
         }
@@ -78,7 +78,7 @@ internal static class LocalProxyApp
             await stderr.WriteLineAsync($"{CommandName}: {error}").ConfigureAwait(false);
         }
 
-        await stderr.WriteLineAsync($"Try '{CommandName} --help' for more information.").ConfigureAwait(false);
+        await stderr.WriteLineAsync($"Try '{CommandName} --help' for a list of options.").ConfigureAwait(false);
         return ExitCodes.UsageError;
     }
 

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 
 namespace Gateway.Cli;
 
@@ -15,6 +17,12 @@ internal sealed class LocalProxyCommand
         foreach (var builtIn in Root.Options.OfType<VersionOption>().ToList())
         {
             Root.Options.Remove(builtIn);
+        }
+
+        // The reference's wording, which scripts grep for.
+        foreach (var help in Root.Options.OfType<HelpOption>())
+        {
+            help.Description = "Show help message";
         }
 
         VersionOption = new Option<bool>("--version", "-V") { Description = "Print the version and exit." };
@@ -53,6 +61,40 @@ internal sealed class LocalProxyCommand
         }
 
         return values;
+    }
+
+    /// <summary>
+    /// The parse errors in the reference's words (an unknown option, an option without its value),
+    /// each naming the option; any other parse error as the parser worded it.
+    /// </summary>
+    public IEnumerable<string> UsageErrors(ParseResult parse)
+    {
+        foreach (var token in parse.UnmatchedTokens)
+        {
+            yield return token.StartsWith('-')
+                ? $"unrecognised option '{token}'"
+                : $"unexpected argument '{token}': every value belongs to an option";
+        }
+
+        var missing = new List<OptionResult>();
+        foreach (var (option, definition) in _options)
+        {
+            if (!option.IsFlag && parse.GetResult(definition) is OptionResult { Implicit: false, Tokens.Count: 0 } result)
+            {
+                missing.Add(result);
+                yield return $"the required argument for option '--{option.Long}' is missing";
+            }
+        }
+
+        foreach (var error in parse.Errors)
+        {
+            bool reported = error.SymbolResult is CommandResult
+                || missing.Any(m => error.SymbolResult == m || error.SymbolResult?.Parent == m);
+            if (!reported)
+            {
+                yield return error.Message;
+            }
+        }
     }
 
     private static string Describe(CliOption option) =>

@@ -12,7 +12,7 @@ namespace Gateway.Cli.Tests;
 /// </summary>
 public sealed partial class OptionsTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>, IDisposable
 {
-    private const string Hint = "Try 'localproxy --help' for more information.";
+    private const string Hint = "Try 'localproxy --help' for a list of options.";
 
     private const string AccessTokenWarning = "the access token was given on the command line (-t/--access-token)";
 
@@ -70,6 +70,7 @@ public sealed partial class OptionsTests(GatewayFixture fixture) : IClassFixture
         }
 
         Assert.Contains("AWSIOT_TUNNEL_ACCESS_TOKEN", process.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Show help message", process.Stdout, StringComparison.Ordinal);
         Assert.Equal(string.Empty, process.Stderr);
     }
 
@@ -91,7 +92,7 @@ public sealed partial class OptionsTests(GatewayFixture fixture) : IClassFixture
         var (code, process) = await RunAsync(["--bogus-option", .. ClosedEndpointArgs(), "-d", "22", "-t", "token"]);
         await using var _ = process;
 
-        AssertUsageError(code, process, "--bogus-option");
+        AssertUsageError(code, process, "unrecognised option '--bogus-option'");
     }
 
     [Fact]
@@ -103,7 +104,8 @@ public sealed partial class OptionsTests(GatewayFixture fixture) : IClassFixture
             ProxiedEnvironment(webProxy, token: "token"));
         await using var _ = process;
 
-        AssertUsageError(code, process, "-r/--region and -e/--proxy-endpoint cannot be used together");
+        AssertUsageError(code, process, "Must specify one and only one of --region/-r or --proxy-endpoint/-e options", "-r/--region and -e/--proxy-endpoint cannot be used together");
+        Assert.DoesNotContain("Neither region nor endpoint", process.Stderr, StringComparison.Ordinal);
         Assert.Empty(webProxy.Requests);
     }
 
@@ -113,7 +115,7 @@ public sealed partial class OptionsTests(GatewayFixture fixture) : IClassFixture
         var (code, process) = await RunAsync(["-d", "22", "-t", "token"]);
         await using var _ = process;
 
-        AssertUsageError(code, process, "one of -r/--region and -e/--proxy-endpoint is required", "AWSIOT_TUNNEL_REGION", "AWSIOT_TUNNEL_ENDPOINT");
+        AssertUsageError(code, process, "Must specify one and only one of --region/-r or --proxy-endpoint/-e options", "neither is given", "AWSIOT_TUNNEL_REGION", "AWSIOT_TUNNEL_ENDPOINT");
     }
 
     [Fact]
@@ -122,7 +124,7 @@ public sealed partial class OptionsTests(GatewayFixture fixture) : IClassFixture
         var (code, process) = await RunAsync([.. ClosedEndpointArgs(), "-s", "5000", "-d", "22", "-t", "token"]);
         await using var _ = process;
 
-        AssertUsageError(code, process, "-s/--source-listen-port and -d/--destination-app cannot be used together");
+        AssertUsageError(code, process, "Must specify one and only one of --source-listen-port/-s or --destination-app/-d", "-s/--source-listen-port and -d/--destination-app cannot be used together");
     }
 
     [Fact]
@@ -131,7 +133,7 @@ public sealed partial class OptionsTests(GatewayFixture fixture) : IClassFixture
         var (code, process) = await RunAsync([.. ClosedEndpointArgs(), "-t", "token"]);
         await using var _ = process;
 
-        AssertUsageError(code, process, "one of -s/--source-listen-port, -d/--destination-app and -m/--mode is required");
+        AssertUsageError(code, process, "Must specify one of --source-listen-port/-s or --destination-app/-d or --mode");
     }
 
     [Fact]
@@ -140,18 +142,18 @@ public sealed partial class OptionsTests(GatewayFixture fixture) : IClassFixture
         var (code, process) = await RunAsync([.. ClosedEndpointArgs(), "-m", "sideways", "-t", "token"]);
         await using var _ = process;
 
-        AssertUsageError(code, process, "-m/--mode: 'sideways' is not a mode");
+        AssertUsageError(code, process, "Mode value is wrong! Allowed values are: src, dst, source, destination", "-m/--mode: 'sideways'");
     }
 
     [Theory]
-    [InlineData("dst", "-s", "5000", "-s/--source-listen-port")]
-    [InlineData("src", "-d", "22", "-d/--destination-app")]
-    public async Task ModeDisagreeingWithTheMapIsAUsageError(string mode, string mapOption, string map, string mapDisplay)
+    [InlineData("dst", "-s", "5000", "-s/--source-listen-port", "-s and --mode have mismatched mode. Mode is set to destination!")]
+    [InlineData("src", "-d", "22", "-d/--destination-app", "-d and --mode have mismatched mode. Mode is set to source!")]
+    public async Task ModeDisagreeingWithTheMapIsAUsageError(string mode, string mapOption, string map, string mapDisplay, string phrase)
     {
         var (code, process) = await RunAsync([.. ClosedEndpointArgs(), "-m", mode, mapOption, map, "-t", "token"]);
         await using var _ = process;
 
-        AssertUsageError(code, process, $"-m/--mode '{mode}' does not agree with {mapDisplay}");
+        AssertUsageError(code, process, phrase, $"-m/--mode '{mode}' does not agree with {mapDisplay}");
     }
 
     [Fact]
@@ -160,7 +162,16 @@ public sealed partial class OptionsTests(GatewayFixture fixture) : IClassFixture
         var (code, process) = await RunAsync([.. ClosedEndpointArgs(), "-d", "22"]);
         await using var _ = process;
 
-        AssertUsageError(code, process, "-t/--access-token is required", "AWSIOT_TUNNEL_ACCESS_TOKEN");
+        AssertUsageError(code, process, "the option '--access-token' is required but missing", "-t/--access-token", "AWSIOT_TUNNEL_ACCESS_TOKEN");
+    }
+
+    [Fact]
+    public async Task VerboseWithoutItsValueIsAUsageErrorNamingTheOption()
+    {
+        var (code, process) = await RunAsync([.. ClosedEndpointArgs(), "-d", "22", "-t", "token", "-v"]);
+        await using var _ = process;
+
+        AssertUsageError(code, process, "the required argument for option '--verbose' is missing");
     }
 
     [Fact]
@@ -578,7 +589,7 @@ public sealed partial class OptionsTests(GatewayFixture fixture) : IClassFixture
 
     private static void AssertUsageError(int code, LocalProxyProcess process, params string[] fragments)
     {
-        Assert.True(code == 2, $"exit code {code}, expected 2 (usage error). Output:\n{process.Output}");
+        Assert.True(code == 1, $"exit code {code}, expected 1 (usage error). Output:\n{process.Output}");
         foreach (var fragment in fragments)
         {
             Assert.Contains(fragment, process.Stderr, StringComparison.Ordinal);

@@ -167,6 +167,7 @@ internal sealed partial class SessionLink
             }
 
             await socket.ConnectAsync(new IPEndPoint(address, endpoint.Port), timeout.Token).ConfigureAwait(false);
+            _log.Info($"Connected to {host}, port: {endpoint.Port}");
             return (socket, null);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ArgumentException)

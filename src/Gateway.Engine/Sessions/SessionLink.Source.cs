@@ -17,6 +17,7 @@ internal sealed partial class SessionLink
         }
 
         string peer = socket.RemoteEndPoint?.ToString() ?? "?";
+        _log.Info($"Accepted tcp connection on port {listener.Port} from {peer}");
         LocalConnection? connection = null;
         lock (_gate)
         {

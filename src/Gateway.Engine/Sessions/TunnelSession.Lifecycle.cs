@@ -63,6 +63,8 @@ internal sealed partial class TunnelSession
                     _handshakeBody = null;
                 }
 
+                // The reference's wording first: scripts written for it wait for this line.
+                Log.WriteRepeated(LogLevel.Information, "established", $"Successfully established websocket connection with proxy server: {Spec.Endpoint with { Path = string.Empty }}");
                 Log.WriteRepeated(LogLevel.Information, "connected", $"connected to {Spec.Endpoint} (channel-id {outcome.Socket!.ChannelId ?? "none"})");
                 SetState(SessionState.Connected, "waiting for SERVICE_IDS");
                 var end = await link.RunAsync(token).ConfigureAwait(false);

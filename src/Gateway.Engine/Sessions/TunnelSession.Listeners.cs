@@ -48,6 +48,7 @@ internal sealed partial class TunnelSession
                 channel.Listener = listener;
                 listener.Target = channel;
                 listener.StartAccepting(OnAccepted);
+                Log.Info($"Listening for new connection on port {listener.Port}");
             }
         }
 
