@@ -155,13 +155,13 @@ public sealed class CloudSessionTests
             // The destination runs here, so its token is not handed out.
             Assert.False(opened.GetProperty("tunnel").TryGetProperty("destinationAccessToken", out var token) && token.ValueKind == JsonValueKind.String);
             Assert.NotNull(opened.GetProperty("destinationSession").GetProperty("id").GetString());
-            await EchoThroughAsync(gateway, sessionId, port);
+            await EchoThroughAsync(gateway, sessionId, port, cloudClient, tunnelId);
         }
 
         // Resumed with the same access and client token.
         await using (var gateway = await TestGateway.StartAsync(data, httpsPort: httpsPort))
         {
-            await EchoThroughAsync(gateway, sessionId, port);
+            await EchoThroughAsync(gateway, sessionId, port, cloudClient, tunnelId);
         }
 
         // While the gateway is down someone rotates the source token: at the next start the service refuses
@@ -176,7 +176,7 @@ public sealed class CloudSessionTests
             var sessions = gateway.Services.GetRequiredService<SessionManager>();
             await gateway.Services.GetRequiredService<Gateway.Api.Sessions.SessionResumption>().Resumed.WaitAsync(TestGateway.Timeout);
             await WaitForLogAsync(sessions, sessionId, "rotated the SOURCE token");
-            await EchoThroughAsync(gateway, sessionId, port);
+            await EchoThroughAsync(gateway, sessionId, port, cloudClient, tunnelId);
 
             using var client = gateway.CreateClient();
             var audit = await client.GetFromJsonAsync<JsonElement>("/api/audit");
@@ -187,7 +187,7 @@ public sealed class CloudSessionTests
         // The rotated token was stored: the next start resumes with it at once.
         await using (var gateway = await TestGateway.StartAsync(data, httpsPort: httpsPort))
         {
-            await EchoThroughAsync(gateway, sessionId, port);
+            await EchoThroughAsync(gateway, sessionId, port, cloudClient, tunnelId);
             var log = gateway.Services.GetRequiredService<SessionManager>().GetLog(sessionId)!;
             Assert.DoesNotContain(log, l => l.Message.Contains("refused", StringComparison.Ordinal));
 
@@ -276,7 +276,7 @@ public sealed class CloudSessionTests
         }
     }
 
-    private static async Task EchoThroughAsync(TestGateway gateway, string sessionId, int port)
+    private static async Task EchoThroughAsync(TestGateway gateway, string sessionId, int port, HttpClient relay, string tunnelId)
     {
         var sessions = gateway.Services.GetRequiredService<SessionManager>();
         var deadline = DateTime.UtcNow + TestGateway.Timeout;
@@ -287,6 +287,7 @@ public sealed class CloudSessionTests
         }
 
         await sessions.WaitReadyAsync(sessionId);
+        await WaitDestinationConnectedAsync(relay, tunnelId);
         using var socket = await Tcp.ConnectAsync(port);
         byte[] payload = Tcp.RandomBytes(16 * 1024);
         Assert.Equal(payload, await Tcp.EchoAsync(socket, payload));
@@ -294,12 +295,12 @@ public sealed class CloudSessionTests
 
     // Traffic before the destination is attached is dropped by the relay (as by AWS); the reference says
     // nothing machine-readable when it connects, so the relay's state is polled with a deadline.
-    private static async Task WaitDestinationConnectedAsync(HttpClient client, string tunnelId, ReferenceProxy destination)
+    private static async Task WaitDestinationConnectedAsync(HttpClient relay, string tunnelId, ReferenceProxy? destination = null)
     {
         var deadline = DateTime.UtcNow + TestGateway.Timeout;
-        while (!(await client.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{tunnelId}")).GetProperty("destination").GetProperty("connected").GetBoolean())
+        while (!(await relay.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{tunnelId}")).GetProperty("destination").GetProperty("connected").GetBoolean())
         {
-            Assert.True(DateTime.UtcNow < deadline && !destination.HasExited, $"the reference destination did not connect:\n{destination.Output}");
+            Assert.True(DateTime.UtcNow < deadline && destination?.HasExited != true, $"the destination did not connect:\n{destination?.Output}");
             await Task.Delay(50);
         }
     }
