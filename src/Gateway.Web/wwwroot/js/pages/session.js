@@ -29,7 +29,7 @@ export function mount(view, { id }) {
     return [h('dt', { text: label }), dd];
   };
   const factList = h('dl', { class: 'facts' },
-    fact('id', 'Id'), fact('mode', 'Mode'), fact('endpoint', 'Endpoint'), fact('profile', 'Profile'),
+    fact('id', 'Id'), fact('mode', 'Mode'), fact('endpoint', 'Endpoint'), fact('profile', 'Profile'), fact('tunnel', 'Cloud tunnel'),
     fact('createdAt', 'Created'), fact('connectedAt', 'Connected'), fact('endedAt', 'Ended'),
     fact('rtt', 'RTT'), fact('connections', 'Connections'), fact('bytesToTunnel', 'To tunnel'), fact('bytesFromTunnel', 'From tunnel'),
     fact('rate', 'Throughput now'), fact('reconnects', 'Reconnects'), fact('lastError', 'Last error'),
@@ -67,6 +67,7 @@ export function mount(view, { id }) {
     setText(facts.get('mode'), fmt.modeName(s.mode));
     setText(facts.get('endpoint'), s.endpoint);
     renderProfile(s.profileId);
+    renderTunnel(s.tunnel);
     setText(facts.get('createdAt'), fmt.time(s.createdAt));
     setText(facts.get('connectedAt'), s.connectedAt ? fmt.time(s.connectedAt) : '—');
     setText(facts.get('endedAt'), s.endedAt ? fmt.time(s.endedAt) : '—');
@@ -83,6 +84,19 @@ export function mount(view, { id }) {
     setText(facts.get('handshake'), s.handshakeStatus ? `${s.handshakeStatus}${s.handshakeBody ? `: ${s.handshakeBody}` : ''}` : '—');
     setText(facts.get('close'), s.closeCode ? `${s.closeCode}${s.closeReason ? ` ${s.closeReason}` : ''}` : '—');
     setText(facts.get('receivePaused'), s.receivePaused ? 'paused: a local connection reads slower than the tunnel delivers' : 'flowing');
+  }
+
+  let tunnelShown;
+  function renderTunnel(tunnel) {
+    const key = tunnel ? `${tunnel.cloud}/${tunnel.tunnelId}` : '';
+    if (tunnelShown === key) return;
+    tunnelShown = key;
+    const dd = facts.get('tunnel');
+    if (!tunnel) { setText(dd, '—'); return; }
+    replaceChildren(dd,
+      h('a', { href: `#/clouds/${enc(tunnel.cloud)}`, text: `${tunnel.cloud}` }), ' ',
+      h('code', { text: tunnel.tunnelId, title: tunnel.tunnelArn ?? '' }),
+      h('span', { class: 'sub', text: tunnel.openedHere ? 'opened by this gateway' : 'attached (opened elsewhere)' }));
   }
 
   let profileShown;
