@@ -87,6 +87,42 @@ public sealed class CloudsApiTests
     }
 
     [Fact]
+    public async Task TheDefaultChainTakesTheKeyFromTheGatewaysEnvironment()
+    {
+        await using var cloud = await TestGateway.StartAsync();
+        var key = await AwsTestKeys.CreateAsync(cloud, "viewer");
+        const string apiKey = "process-admin-api-key-0123456789abcdef0123";
+        string home = TestGateway.NewDataDirectory();
+        await using var gateway = GatewayProcess.Start(new Dictionary<string, string>
+        {
+            ["Auth__AdminApiKey"] = apiKey,
+            ["AWS_ACCESS_KEY_ID"] = key.AccessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = key.SecretAccessKey,
+            ["AWS_EC2_METADATA_DISABLED"] = "true",
+            ["HOME"] = home,
+        });
+        var address = await gateway.WaitListeningAsync();
+        string certificate = Path.Combine(gateway.DataDirectory, "tls", "gateway.crt");
+        using var trusted = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(certificate);
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetCertHashString() == trusted.GetCertHashString() },
+        })
+        { BaseAddress = address, Timeout = TestGateway.Timeout };
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+
+        using var put = await client.PutAsJsonAsync("/api/clouds/site", new { region = "us-east-1", managementEndpoint = $"https://127.0.0.1:{cloud.HttpsBase.Port}", caPath = cloud.CaDirectory() });
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        var test = await TestAsync(client, "site");
+        Assert.True(test.GetProperty("ok").GetBoolean(), $"{test}\n{gateway.Stdout}");
+
+        // Signed for another region than the relay's: refused, and the reason says which.
+        (await client.PutAsJsonAsync("/api/clouds/site", new { region = "eu-west-1", managementEndpoint = $"https://127.0.0.1:{cloud.HttpsBase.Port}", caPath = cloud.CaDirectory() })).EnsureSuccessStatusCode();
+        test = await TestAsync(client, "site");
+        Assert.Contains("region", test.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BadCloudsAreRefusedNamingTheField()
     {
         await using var gateway = await TestGateway.StartAsync();
