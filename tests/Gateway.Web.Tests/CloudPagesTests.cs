@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.Json;
 using Gateway.Web.Tests.Infrastructure;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -62,6 +64,38 @@ public sealed class CloudPagesTests(GatewayFixture gatewayFixture, BrowserFixtur
             await Expect(page.Locator($"tr[data-tunnel=\"{tunnelId}\"] [data-field=\"status\"]")).ToHaveTextAsync("CLOSED");
         }
 
+        dashboard.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task ASessionEndedByASpentTokenIsStartedAgainFromItsPageWithANewOne()
+    {
+        var created = await Gateway.CreateTunnelAsync(["SSH"]);
+        await using (var first = await RelayEnd.ConnectAsync(Gateway, "destination", created.DestinationAccessToken))
+        {
+        }
+
+        using var client = Gateway.CreateClient();
+        using var response = await client.PostAsJsonAsync("/api/tunnels", new { mode = "destination", endpoint = Gateway.RelayEndpoint, caPath = Gateway.CaDirectory, accessToken = created.DestinationAccessToken, services = "SSH=127.0.0.1:9" });
+        response.EnsureSuccessStatusCode();
+        string id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await Gateway.WaitForSessionAsync(id, s => s.GetProperty("state").GetString() == "Failed");
+
+        await using var dashboard = await DashboardPage.OpenAsync(browser, Gateway, output);
+        await dashboard.LoginAsync();
+        await dashboard.GoToAsync($"#/sessions/{id}");
+        var page = dashboard.Page;
+        await Expect(page.Locator("#session-reason")).ToContainTextAsync("the token was spent");
+        await Expect(page.Locator("#session-token-box")).ToBeVisibleAsync();
+        await Expect(page.Locator("#session-rotate-token")).ToBeHiddenAsync();
+
+        using var rotated = await client.PostAsJsonAsync($"/api/relay/tunnels/{created.TunnelId}/rotate", new { ends = "DESTINATION" });
+        string fresh = (await rotated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("destinationAccessToken").GetString()!;
+        await page.Locator("#session-new-token").FillAsync(fresh);
+        await page.Locator("#session-use-token").ClickAsync();
+        await Expect(page.Locator("#session-state")).ToHaveTextAsync("Connected");
+        await Expect(page.Locator("#session-token-box")).ToBeHiddenAsync();
+        Assert.Equal(string.Empty, await page.Locator("#session-new-token").InputValueAsync());
         dashboard.AssertNoErrors();
     }
 

@@ -234,6 +234,61 @@ internal sealed partial class CloudSessions(
             extensions: new Dictionary<string, object?> { ["cloud"] = tunnel.Cloud, ["tunnelId"] = tunnel.TunnelId, ["code"] = error.Code });
     }
 
+    /// <summary>
+    /// Starts a finished session again under its id with a new access token: the one given, or (with
+    /// <c>rotate</c>) one rotated for its end on the cloud its tunnel is on. For a session that ended
+    /// on a spent or revoked token.
+    /// </summary>
+    public async Task<IResult> RestartAsync(string id, NewTokenBody? body, string? user, CancellationToken cancellationToken)
+    {
+        if (sessions.GetStartInfo(id) is not { } info || sessions.Get(id) is not { } snapshot)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Session not found", detail: $"No session has id '{id}'.");
+        }
+
+        if (snapshot.State is not (SessionState.Closed or SessionState.Failed or SessionState.Stopped))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Session running", detail: $"Session '{id}' is {snapshot.State}; a new token is for a session that ended.");
+        }
+
+        string? token = body?.AccessToken;
+        if (body?.Rotate == true)
+        {
+            if (token is not null)
+            {
+                return Invalid([new("rotate", "Give either accessToken or rotate, not both.")]);
+            }
+
+            if (info.Spec.Tunnel is not { } tunnel)
+            {
+                return Invalid([new("rotate", "The session's tunnel is not on a known cloud: give accessToken.")]);
+            }
+
+            var (cloud, cloudError) = await clouds.ResolveAsync(tunnel.Cloud, cancellationToken);
+            if (cloud is null)
+            {
+                return Invalid([new("rotate", cloudError!)]);
+            }
+
+            string mode = info.Spec.Mode == SessionMode.Source ? "SOURCE" : "DESTINATION";
+            var rotated = await client.RotateAsync(cloud, tunnel.TunnelId, mode, cancellationToken);
+            if (rotated.Error is { } error)
+            {
+                return CloudProblem("RotateTunnelAccessToken", cloud.Name, error, "rotate");
+            }
+
+            token = mode == "SOURCE" ? rotated.Value!.SourceAccessToken : rotated.Value!.DestinationAccessToken;
+        }
+
+        if (string.IsNullOrEmpty(token))
+        {
+            return Invalid([new("accessToken", "accessToken is required (a fresh token for this end), or rotate: true for a session on a cloud tunnel.")]);
+        }
+
+        var started = starter.Start(info.Spec with { AccessToken = token }, user, info.Options, closeTunnelOnStop: info.Spec.Tunnel?.OpenedHere ?? false);
+        return started.Started ? TypedResults.Ok(started.Session) : StartFailed(started, string.Empty);
+    }
+
     /// <summary>The problem a failed cloud call answers: 400 naming <paramref name="field"/> for a validation error, else the cause with its code and request id.</summary>
     public static IResult CloudProblem(string operation, string cloud, CloudError error, string field)
     {

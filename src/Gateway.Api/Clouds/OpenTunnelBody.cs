@@ -76,3 +76,8 @@ internal sealed record CloudTunnelListResponse(IReadOnlyList<CloudTunnelResponse
 
 /// <summary>The tokens of a rotation, shown once.</summary>
 internal sealed record RotatedTokensResponse(string TunnelId, string? TunnelArn, string? SourceAccessToken, string? DestinationAccessToken);
+
+/// <summary>Body of <c>POST /api/tunnels/{id}/token</c>: start an ended session again with a new token.</summary>
+/// <param name="AccessToken">A fresh access token for the session's end (never echoed).</param>
+/// <param name="Rotate">Instead, rotate the end's token on the cloud its tunnel is on.</param>
+public sealed record NewTokenBody(string? AccessToken, bool? Rotate);

@@ -48,6 +48,14 @@ internal static class TunnelsApi
             .Produces<SessionSnapshot>()
             .ProducesProblem(StatusCodes.Status502BadGateway)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/token", RestartWithTokenAsync)
+            .WithName("RestartTunnelWithToken")
+            .WithSummary("Start an ended session again under its id with a new access token, given or rotated on its cloud")
+            .WithDescription("For a session that ended Failed because its token was spent or revoked: {\"accessToken\":\"...\"}, or {\"rotate\":true} for a session on a cloud tunnel. The token is never echoed.")
+            .Produces<SessionSnapshot>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/{id}/connections/{connectionKey}", ResetConnection)
             .WithName("ResetTunnelConnection")
             .WithSummary("Reset one connection (key serviceId.connectionId); the peer gets its CONNECTION_RESET")
@@ -183,6 +191,16 @@ internal static class TunnelsApi
     {
         context.Items[AuditTarget.ItemKey] = id;
         return await cloudSessions.StopAsync(id, closeTunnel);
+    }
+
+    /// <param name="id">The session's id.</param>
+    /// <param name="body">The new token, or rotate.</param>
+    /// <param name="cloudSessions">Restarts the session.</param>
+    /// <param name="context">The request (its user is recorded).</param>
+    private static async Task<IResult> RestartWithTokenAsync(string id, NewTokenBody? body, CloudSessions cloudSessions, HttpContext context)
+    {
+        context.Items[AuditTarget.ItemKey] = id;
+        return await cloudSessions.RestartAsync(id, body, context.User.Identity?.Name, context.RequestAborted);
     }
 
     /// <param name="id">The session's id.</param>

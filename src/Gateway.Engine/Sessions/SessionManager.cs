@@ -104,6 +104,15 @@ public sealed class SessionManager : IAsyncDisposable
 
     public SessionSnapshot? Get(string id) => _sessions.TryGetValue(id, out var session) ? session.Snapshot() : null;
 
+    /// <summary>
+    /// The spec a session runs with (its current access token included: never show or log it), and how
+    /// it was started, so that a finished session can be started again under its id; null if unknown.
+    /// </summary>
+    public (SessionSpec Spec, SessionStartOptions Options)? GetStartInfo(string id) =>
+        _sessions.TryGetValue(id, out var session)
+            ? (session.Spec.Spec, new SessionStartOptions { Id = id, Resolver = session.Resolver, TokenRenewer = session.TokenRenewer })
+            : null;
+
     public IReadOnlyList<SessionLogLine>? GetLog(string id) => _sessions.TryGetValue(id, out var session) ? session.Log.Recent() : null;
 
     /// <summary>Stops a session (close frame to the service, local connections closed); its final snapshot, or null if unknown.</summary>

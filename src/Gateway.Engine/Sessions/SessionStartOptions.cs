@@ -16,9 +16,9 @@ public sealed record SessionStartOptions
     public IServiceIdResolver? Resolver { get; init; }
 
     /// <summary>
-    /// Asked for a new access token when the service refuses the current one (HTTP 401 or 403), e.g. by
-    /// rotating it on the tunnel's control plane. Once per refusal: a new token that is refused too ends
-    /// the session. Null: a refused token ends the session.
+    /// Asked for a new access token when the service refuses the current one (HTTP 401 or 403, or a 400
+    /// saying it was used before), e.g. by rotating it on the tunnel's control plane. Once per refusal:
+    /// a new token that is refused too ends the session. Null: a refused token ends the session.
     /// </summary>
     public AccessTokenRenewer? TokenRenewer { get; init; }
 }
@@ -36,6 +36,9 @@ public sealed record AccessTokenRenewal(string AccessToken, string? How = null)
 /// <summary>The service refused a session's access token: the handshake's HTTP status and body.</summary>
 public sealed record AccessTokenRefusal(string SessionId, SessionMode Mode, int StatusCode, string? Body)
 {
-    /// <summary>True when the body says the token was used before (single-use tokens, no matching client token).</summary>
+    /// <summary>True when the body says the token was used before (single-use tokens, no matching client token; AWS answers 400).</summary>
     public bool IsSpent => Body?.Contains("previously used", StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>The token itself was refused: unknown, revoked or expired (401, 403), or spent.</summary>
+    public bool IsTokenRefusal => StatusCode is 401 or 403 || IsSpent;
 }

@@ -32,14 +32,14 @@ internal sealed partial class TunnelSession
 
                     if (failure.IsFinal)
                     {
-                        if (failure.StatusCode is 401 or 403 && !renewed && await RenewTokenAsync(failure, token).ConfigureAwait(false))
+                        var refusal = new AccessTokenRefusal(Id, Spec.Spec.Mode, failure.StatusCode ?? 0, failure.Body);
+                        if (refusal.IsTokenRefusal && !renewed && await RenewTokenAsync(failure, token).ConfigureAwait(false))
                         {
                             renewed = true;
                             continue;
                         }
 
                         Log.Error($"handshake rejected: {failure}");
-                        var refusal = new AccessTokenRefusal(Id, Spec.Spec.Mode, failure.StatusCode ?? 0, failure.Body);
                         string reason = refusal.IsSpent
                             ? $"the token was spent: rotate it or give a new one ({failure})"
                             : $"the service rejected the handshake: {failure}";

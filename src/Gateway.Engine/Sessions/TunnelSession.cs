@@ -70,6 +70,8 @@ internal sealed partial class TunnelSession
 
     public IServiceIdResolver? Resolver { get; }
 
+    public AccessTokenRenewer? TokenRenewer => _tokenRenewer;
+
     public TimeProvider Time { get; }
 
     public TimeSpan ConnectTimeout { get; }

@@ -208,6 +208,46 @@ public sealed class CloudSessionTests
     }
 
     [Fact]
+    public async Task ASpentTokenEndsTheSessionSayingSo_ANewTokenStartsItAgainUnderItsId()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var client = gateway.CreateClient();
+        var created = await gateway.CreateTunnelAsync("SSH");
+
+        // Someone used the source token before, with another client token.
+        using (var first = await gateway.ConnectAsync("source", created.SourceAccessToken, clientToken: new string('a', 40)))
+        {
+            await first.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).WaitAsync(TestGateway.Timeout);
+        }
+
+        var (started, port) = await OpenAsync(client, p => new { mode = "source", endpoint = $"wss://127.0.0.1:{gateway.HttpsBase.Port}", caPath = gateway.CaDirectory(), accessToken = created.SourceAccessToken, services = $"SSH={p}", bindAddress = "127.0.0.1" });
+        string id = started.GetProperty("id").GetString()!;
+        var sessions = gateway.Services.GetRequiredService<SessionManager>();
+        var failed = await sessions.WaitForAsync(id, s => s.State == SessionState.Failed);
+        Assert.StartsWith("the token was spent: rotate it or give a new one", failed.StateReason, StringComparison.Ordinal);
+
+        using (var noCloud = await client.PostAsJsonAsync($"/api/tunnels/{id}/token", new { rotate = true }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, noCloud.StatusCode);
+            Assert.Contains("rotate", await noCloud.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using var rotated = await client.PostAsJsonAsync($"/api/relay/tunnels/{created.TunnelId}/rotate", new { ends = "SOURCE" });
+        string fresh = (await rotated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sourceAccessToken").GetString()!;
+        using (var restarted = await client.PostAsJsonAsync($"/api/tunnels/{id}/token", new { accessToken = fresh }))
+        {
+            string text = await restarted.Content.ReadAsStringAsync();
+            Assert.True(restarted.StatusCode == HttpStatusCode.OK, text);
+            Assert.DoesNotContain(fresh, text, StringComparison.Ordinal);
+        }
+
+        await sessions.WaitForAsync(id, s => s.State == SessionState.Connected);
+        using var running = await client.PostAsJsonAsync($"/api/tunnels/{id}/token", new { accessToken = fresh });
+        Assert.Equal(HttpStatusCode.Conflict, running.StatusCode);
+        _ = port;
+    }
+
+    [Fact]
     public async Task BadInputIsRefusedNamingTheField_AndAFailedStartLeavesNoTunnelOpen()
     {
         await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?> { ["Relay:MaxOpenTunnels"] = "2" });
