@@ -164,7 +164,7 @@ internal sealed partial class SessionResumption : IHostedService, IAsyncDisposab
             var starter = _services.GetRequiredService<SessionStarter>();
             foreach (var row in rows)
             {
-                ResumeOne(row, starter);
+                await ResumeOneAsync(row, starter, stopping);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -180,7 +180,7 @@ internal sealed partial class SessionResumption : IHostedService, IAsyncDisposab
         }
     }
 
-    private void ResumeOne(RunningSessionEntity row, SessionStarter starter)
+    private async Task ResumeOneAsync(RunningSessionEntity row, SessionStarter starter, CancellationToken stopping)
     {
         SessionSpec? spec = null;
         try
@@ -198,10 +198,12 @@ internal sealed partial class SessionResumption : IHostedService, IAsyncDisposab
             return;
         }
 
-        // The cloud "local" is this gateway: reach it where it listens now.
-        if (spec.Tunnel?.Cloud == Clouds.CloudDirectory.LocalName && _services.GetRequiredService<Clouds.CloudDirectory>().ResolveLocal().Cloud is { } local)
+        // The cloud "local" and a built-in-relay profile are this gateway: reach it where it listens now.
+        bool builtInRelay = spec.Tunnel?.Cloud == Clouds.CloudDirectory.LocalName
+            || (spec.ProfileId is { } profileId && (await _services.GetRequiredService<Profiles.ProfileStore>().FindAsync(profileId, stopping))?.UseBuiltInRelay == true);
+        if (builtInRelay && _services.GetRequiredService<Clouds.CloudDirectory>().ResolveLocal().Cloud is { } local)
         {
-            spec = spec with { Endpoint = local.DataEndpoint, CaPath = local.CaPath };
+            spec = spec with { Endpoint = local.DataEndpoint, CaPath = spec.CaPath ?? local.CaPath };
         }
 
         var result = starter.Start(spec, row.StartedBy ?? ResumedBy, new SessionStartOptions { Id = row.Id }, closeTunnelOnStop: row.CloseTunnelOnStop, resumed: true);
