@@ -22,6 +22,7 @@ internal sealed partial class AwsManagementEndpoint(
     IDbContextFactory<GatewayDbContext> contexts,
     RelayManagementApi api,
     AwsAccessKeys keys,
+    Clouds.GatewayCloudKey gatewayKey,
     TimeProvider time,
     ILogger<AwsManagementEndpoint> logger)
 {
@@ -105,8 +106,22 @@ internal sealed partial class AwsManagementEndpoint(
             return;
         }
 
+        if (gatewayKey.Is(credential!.AccessKeyId))
+        {
+            // The gateway's own calls (the cloud "local"): checked like any other signature.
+            if (SigV4Verifier.Verify(signed, credential, gatewayKey.Credentials.SecretAccessKey) is { } wrong)
+            {
+                Log.Refused(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?", wrong.Type, logged);
+                await WriteErrorAsync(context, wrong);
+                return;
+            }
+
+            await AnswerAsync(context, operation, body, new ManagementCaller(Clouds.GatewayCloudKey.CallerName, MayChange: true), "gateway (cloud local)", now, db: null);
+            return;
+        }
+
         await using var db = await contexts.CreateDbContextAsync(context.RequestAborted);
-        var key = AwsAccessKeys.LooksLikeKeyId(credential!.AccessKeyId)
+        var key = AwsAccessKeys.LooksLikeKeyId(credential.AccessKeyId)
             ? await db.AwsAccessKeys.Include(k => k.User).SingleOrDefaultAsync(k => k.Id == credential.AccessKeyId, context.RequestAborted)
             : null;
         string? secret = key is { RevokedAt: null, User: not null } ? keys.TryUnprotect(key.ProtectedSecret) : null;
@@ -126,6 +141,19 @@ internal sealed partial class AwsManagementEndpoint(
 
         var user = key.User!;
         var caller = new ManagementCaller(user.UserName, Roles.Satisfies(user.Role, Roles.Operator));
+        await AnswerAsync(context, operation, body, caller, $"{user.UserName} (AWS key {key.Id})", now, db);
+
+        if (key.LastUsedAt is null || now - key.LastUsedAt.Value >= LastUsedResolution)
+        {
+            key.LastUsedAt = now;
+        }
+
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    /// <summary>Runs the operation, writes its answer and, for a change, its audit entry (saved by the caller when <paramref name="db"/> is given).</summary>
+    private async Task AnswerAsync(HttpContext context, string operation, byte[] body, ManagementCaller caller, string actor, DateTimeOffset now, GatewayDbContext? db)
+    {
         var result = await api.InvokeAsync(operation, body, caller, context.RequestAborted);
         if (result.Error is { } failure)
         {
@@ -138,26 +166,30 @@ internal sealed partial class AwsManagementEndpoint(
             await context.Response.Body.WriteAsync(result.Body, context.RequestAborted);
         }
 
-        if (!ManagementOperations.ReadOnly.Contains(operation))
+        if (ManagementOperations.ReadOnly.Contains(operation))
         {
-            db.AuditLog.Add(new AuditEntryEntity
-            {
-                At = now,
-                Actor = $"{user.UserName} (AWS key {key.Id})",
-                Method = "POST",
-                Path = $"/ {ManagementOperations.TargetPrefix}{operation}",
-                Status = context.Response.StatusCode,
-                Target = result.TunnelId,
-                RemoteAddress = context.Connection.RemoteIpAddress?.ToString(),
-            });
+            return;
         }
 
-        if (key.LastUsedAt is null || now - key.LastUsedAt.Value >= LastUsedResolution)
+        var entry = new AuditEntryEntity
         {
-            key.LastUsedAt = now;
+            At = now,
+            Actor = actor,
+            Method = "POST",
+            Path = $"/ {ManagementOperations.TargetPrefix}{operation}",
+            Status = context.Response.StatusCode,
+            Target = result.TunnelId,
+            RemoteAddress = context.Connection.RemoteIpAddress?.ToString(),
+        };
+        if (db is not null)
+        {
+            db.AuditLog.Add(entry);
+            return;
         }
 
-        await db.SaveChangesAsync(CancellationToken.None);
+        await using var own = await contexts.CreateDbContextAsync(CancellationToken.None);
+        own.AuditLog.Add(entry);
+        await own.SaveChangesAsync(CancellationToken.None);
     }
 
     private static string? Header(HttpRequest request, string name)

@@ -21,6 +21,10 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
 
     public DbSet<AuditEntryEntity> AuditLog => Set<AuditEntryEntity>();
 
+    public DbSet<CloudEntity> Clouds => Set<CloudEntity>();
+
+    public DbSet<RunningSessionEntity> RunningSessions => Set<RunningSessionEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);

@@ -119,6 +119,11 @@ internal sealed partial class SessionHistoryRecorder : IAsyncDisposable
                     row.StartedBy = write.StartedBy;
                     row.ProfileId = write.ProfileId;
                     row.SpecJson = write.SpecJson ?? "{}";
+
+                    // A session resumed after a restart runs again under its id.
+                    row.EndedAt = null;
+                    row.EndState = null;
+                    row.EndReason = null;
                 }
 
                 if (session.EndedAt is { } ended)

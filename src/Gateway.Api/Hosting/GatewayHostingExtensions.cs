@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Gateway.Api.Audit;
 using Gateway.Api.Aws;
 using Gateway.Api.Auth;
+using Gateway.Api.Clouds;
 using Gateway.Api.Data;
 using Gateway.Api.History;
 using Gateway.Api.Hubs;
@@ -52,6 +53,14 @@ internal static class GatewayHostingExtensions
         services.AddOptions<SessionsOptions>().Bind(builder.Configuration.GetSection(SessionsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SourcePortPolicy>();
         services.AddSingleton<SessionStarter>();
+        services.AddSingleton<SessionResumption>();
+        services.AddHostedService(provider => provider.GetRequiredService<SessionResumption>());
+        services.AddSingleton<Clouds.GatewayCloudKey>();
+        services.AddSingleton<Clouds.CloudDirectory>();
+        services.AddSingleton<Clouds.CloudApiClient>();
+        services.AddSingleton<Clouds.CloudAudit>();
+        services.AddSingleton<Clouds.CloudTokenRenewer>();
+        services.AddSingleton<Clouds.CloudSessions>();
         services.AddSingleton<RelayPairing>();
 
         services.AddSingleton<ITunnelStore, EfTunnelStore>();
@@ -143,6 +152,8 @@ internal static class GatewayHostingExtensions
         app.MapRelayTunnelsApi();
         app.MapAwsKeysApi();
         app.MapTunnelsApi();
+        app.MapCloudsApi();
+        app.MapCloudTunnelsApi();
         app.MapProfilesApi();
         app.MapHistoryApi();
         app.MapGatewayHubs();

@@ -11,6 +11,8 @@ internal sealed partial class ProfileAutostart(
     ProfileStore profiles,
     ProfileSessionSpecs specs,
     SessionStarter starter,
+    SessionResumption resumption,
+    Gateway.Engine.Sessions.SessionManager sessions,
     ILogger<ProfileAutostart> logger) : IHostedService
 {
     public const string StartedBy = "autostart";
@@ -27,8 +29,21 @@ internal sealed partial class ProfileAutostart(
     {
         try
         {
+            // A profile's session that ran before the restart was resumed with its client token; starting
+            // the profile again would use its (spent) token a second time.
+            await resumption.Resumed.WaitAsync(stopping);
+            var running = sessions.List()
+                .Where(s => s.ProfileId is not null && s.State is not (Gateway.Engine.Sessions.SessionState.Closed or Gateway.Engine.Sessions.SessionState.Failed or Gateway.Engine.Sessions.SessionState.Stopped))
+                .Select(s => s.ProfileId!)
+                .ToHashSet(StringComparer.Ordinal);
             foreach (var profile in (await profiles.ListAsync(stopping)).Where(p => p.Autostart))
             {
+                if (running.Contains(profile.Id))
+                {
+                    Log.AlreadyResumed(logger, profile.Name);
+                    continue;
+                }
+
                 StartOne(profile);
             }
         }
@@ -74,5 +89,8 @@ internal sealed partial class ProfileAutostart(
 
         [LoggerMessage(EventId = 3302, Level = LogLevel.Error, Message = "Autostart failed: {Error}")]
         public static partial void Failed(ILogger logger, string error);
+
+        [LoggerMessage(EventId = 3709, Level = LogLevel.Information, Message = "Autostart: profile '{Profile}' runs already (its session was resumed after the restart)")]
+        public static partial void AlreadyResumed(ILogger logger, string profile);
     }
 }

@@ -72,7 +72,8 @@ internal sealed class RelayPairing(SessionStarter starter, SessionManager sessio
                 AccessToken = created.DestinationAccessToken,
                 Services = connect.Destinations,
             },
-            startedBy);
+            startedBy,
+            persist: false);
         if (!destination.Started)
         {
             await relay.CloseAsync(created.Tunnel.Id, cancellationToken);
@@ -98,7 +99,8 @@ internal sealed class RelayPairing(SessionStarter starter, SessionManager sessio
                     Services = string.Join(',', chosen.Select(c => $"{c.Key}={c.Value}")),
                     BindAddress = connect.BindAddress ?? "127.0.0.1",
                 },
-                startedBy);
+                startedBy,
+                persist: false);
 
             // A free port taken meanwhile is a conflict: choose again, unless the caller chose them all.
             if (source.Started || !source.IsConflict || chosen.Keys.All(fixedPorts.ContainsKey))

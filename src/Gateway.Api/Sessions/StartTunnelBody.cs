@@ -21,6 +21,8 @@ namespace Gateway.Api.Sessions;
 /// <param name="DestinationClientType">V3 (default), V2 or V1: the message format a source emits for older peers.</param>
 /// <param name="Settings">The reference's settings JSON (--settings-json format); only the keys given change.</param>
 /// <param name="ProfileId">Start a saved profile instead of an inline spec; only name, accessToken, clientToken, services and bindAddress may then be given, as overrides (e.g. a fresh access token).</param>
+/// <param name="Open">Open a tunnel on a cloud (see /api/clouds) and run its source end here: services then gives a local port per tunnel service; region, endpoint and accessToken come from the cloud.</param>
+/// <param name="Destination">With open: also run the destination end here, e.g. {"services":"SSH=10.0.0.5:22"}.</param>
 public sealed record StartTunnelBody(
     string? Name,
     string? Mode,
@@ -35,4 +37,6 @@ public sealed record StartTunnelBody(
     string? HttpsProxy,
     string? DestinationClientType,
     JsonElement? Settings,
-    string? ProfileId = null);
+    string? ProfileId = null,
+    Clouds.OpenTunnelBody? Open = null,
+    Clouds.DestinationEndBody? Destination = null);

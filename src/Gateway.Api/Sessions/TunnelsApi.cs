@@ -1,4 +1,5 @@
 using Gateway.Api.Auth;
+using Gateway.Api.Clouds;
 using Gateway.Api.Profiles;
 using Gateway.Engine.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,8 +19,13 @@ internal static class TunnelsApi
         group.MapPost("/", StartAsync)
             .WithName("StartTunnel")
             .WithSummary("Start a local-proxy session (one tunnel end)")
-            .WithDescription("Validates the spec (every error names its field) and starts the session. A source session's ports are bound before the answer, so a port in use is a 409.")
+            .WithDescription("Validates the spec (every error names its field) and starts the session. A source session's ports are bound before the answer, so a port in use is a 409. With open, the gateway first opens the tunnel on the cloud (and closes it again if the start fails) and answers {session, tunnel, destinationSession}.")
+            .Produces<SessionSnapshot>(StatusCodes.Status201Created)
+            .Produces<OpenedSessionResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status502BadGateway)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         group.MapGet("/", List)
@@ -38,8 +44,18 @@ internal static class TunnelsApi
         group.MapDelete("/{id}", StopAsync)
             .WithName("StopTunnel")
             .WithSummary("Stop a session: close frame to the service, local connections closed")
-            .WithDescription("Sends a close frame (1000) to the tunnel service, closes the local connections and answers the session's final snapshot.")
+            .WithDescription("Sends a close frame (1000) to the tunnel service, closes the local connections and answers the session's final snapshot. A session on a tunnel the gateway opened also closes that tunnel (closeTunnel=false keeps it open). The session is not resumed after a restart.")
+            .Produces<SessionSnapshot>()
+            .ProducesProblem(StatusCodes.Status502BadGateway)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/token", RestartWithTokenAsync)
+            .WithName("RestartTunnelWithToken")
+            .WithSummary("Start an ended session again under its id with a new access token, given or rotated on its cloud")
+            .WithDescription("For a session that ended Failed because its token was spent or revoked: {\"accessToken\":\"...\"}, or {\"rotate\":true} for a session on a cloud tunnel. The token is never echoed.")
+            .Produces<SessionSnapshot>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/{id}/connections/{connectionKey}", ResetConnection)
             .WithName("ResetTunnelConnection")
             .WithSummary("Reset one connection (key serviceId.connectionId); the peer gets its CONNECTION_RESET")
@@ -51,16 +67,33 @@ internal static class TunnelsApi
     /// <param name="starter">Starts sessions (port policy, history).</param>
     /// <param name="profiles">The saved profiles.</param>
     /// <param name="specs">Turns a profile into a spec.</param>
+    /// <param name="cloudSessions">Opens the tunnel on a cloud first, for a body with open.</param>
     /// <param name="context">The request: its user is recorded.</param>
-    private static async Task<Results<Created<SessionSnapshot>, ValidationProblem, ProblemHttpResult>> StartAsync(
-        StartTunnelBody? body, SessionStarter starter, ProfileStore profiles, ProfileSessionSpecs specs, HttpContext context)
+    private static async Task<IResult> StartAsync(
+        StartTunnelBody? body, SessionStarter starter, ProfileStore profiles, ProfileSessionSpecs specs, CloudSessions cloudSessions, HttpContext context)
     {
         if (body is null)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
-                ["body"] = ["A JSON body is required, e.g. {\"mode\":\"source\",\"endpoint\":\"wss://127.0.0.1:5443\",\"accessToken\":\"...\",\"services\":\"SSH=2222\"} or {\"profileId\":\"...\",\"accessToken\":\"...\"}."],
+                ["body"] = ["A JSON body is required, e.g. {\"mode\":\"source\",\"endpoint\":\"wss://127.0.0.1:5443\",\"accessToken\":\"...\",\"services\":\"SSH=2222\"}, {\"profileId\":\"...\",\"accessToken\":\"...\"} or {\"open\":{\"cloud\":\"local\",\"services\":[\"SSH\"]},\"services\":\"SSH=2222\"}."],
             });
+        }
+
+        if (body.Open is not null)
+        {
+            var opened = await cloudSessions.OpenAsync(body, context.User.Identity?.Name, context.RequestAborted);
+            if (opened is Created<OpenedSessionResponse> created)
+            {
+                context.Items[AuditTarget.ItemKey] = created.Value!.Tunnel.TunnelId;
+            }
+
+            return opened;
+        }
+
+        if (body.Destination is not null)
+        {
+            return Invalid([new SpecError("destination", "destination belongs to open: it starts the destination end of a tunnel opened in the same call.")]);
         }
 
         SessionSpec spec;
@@ -151,12 +184,23 @@ internal static class TunnelsApi
         sessions.GetLog(id) is { } lines ? TypedResults.Ok(lines) : NotFound(id);
 
     /// <param name="id">The session's id.</param>
-    /// <param name="sessions">The session manager.</param>
+    /// <param name="cloudSessions">Stops the session, closing its cloud tunnel when asked.</param>
     /// <param name="context">The request (its id is recorded in the audit log).</param>
-    private static async Task<Results<Ok<SessionSnapshot>, ProblemHttpResult>> StopAsync(string id, SessionManager sessions, HttpContext context)
+    /// <param name="closeTunnel">Also close the session's cloud tunnel (default: the choice made when it started; on for tunnels the gateway opened).</param>
+    private static async Task<IResult> StopAsync(string id, bool? closeTunnel, CloudSessions cloudSessions, HttpContext context)
     {
         context.Items[AuditTarget.ItemKey] = id;
-        return await sessions.StopAsync(id) is { } session ? TypedResults.Ok(session) : NotFound(id);
+        return await cloudSessions.StopAsync(id, closeTunnel);
+    }
+
+    /// <param name="id">The session's id.</param>
+    /// <param name="body">The new token, or rotate.</param>
+    /// <param name="cloudSessions">Restarts the session.</param>
+    /// <param name="context">The request (its user is recorded).</param>
+    private static async Task<IResult> RestartWithTokenAsync(string id, NewTokenBody? body, CloudSessions cloudSessions, HttpContext context)
+    {
+        context.Items[AuditTarget.ItemKey] = id;
+        return await cloudSessions.RestartAsync(id, body, context.User.Identity?.Name, context.RequestAborted);
     }
 
     /// <param name="id">The session's id.</param>

@@ -7,7 +7,7 @@ namespace Gateway.Engine.Sessions;
 /// Client tokens (protocol.md section 2): the service's rule is <c>^[a-zA-Z0-9-]{32,128}$</c>. A session
 /// without one gets a random token so that the service accepts its reconnects (section 17).
 /// </summary>
-internal static partial class ClientTokens
+public static partial class ClientTokens
 {
     public const int MinLength = 32;
 

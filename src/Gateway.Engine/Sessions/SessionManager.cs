@@ -19,6 +19,9 @@ public sealed class SessionManager : IAsyncDisposable
     private readonly SessionManagerOptions _options;
     private readonly ITimer _counterTimer;
 
+    private static readonly System.Buffers.SearchValues<char> IdCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+
     public SessionManager(TimeProvider time, ILoggerFactory loggerFactory, IOptions<SessionManagerOptions>? options = null)
     {
         _time = time;
@@ -37,20 +40,43 @@ public sealed class SessionManager : IAsyncDisposable
     public event Action<string, SessionLogLine>? LogWritten;
 
     /// <summary>Validates <paramref name="spec"/> and starts it. Never throws for bad input.</summary>
-    public SessionStartResult Start(SessionSpec spec, IServiceIdResolver? resolver = null)
+    public SessionStartResult Start(SessionSpec spec, IServiceIdResolver? resolver = null) =>
+        Start(spec, new SessionStartOptions { Resolver = resolver });
+
+    /// <summary>Validates <paramref name="spec"/> and starts it with <paramref name="options"/>. Never throws for bad input.</summary>
+    public SessionStartResult Start(SessionSpec spec, SessionStartOptions options)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(options);
         var validation = SessionSpecValidator.Validate(spec);
         if (!validation.IsValid)
         {
             return new SessionStartResult(null, validation.Errors);
         }
 
-        string id = Guid.NewGuid().ToString("n")[..12];
+        string id = options.Id ?? Guid.NewGuid().ToString("n")[..12];
+        if (options.Id is not null)
+        {
+            if (id.Length is 0 or > 64 || id.AsSpan().IndexOfAnyExcept(IdCharacters) >= 0)
+            {
+                return new SessionStartResult(null, [new SpecError("id", "A session id is 1 to 64 of letters, digits, '_' and '-'.")]);
+            }
+
+            if (_sessions.TryGetValue(id, out var existing))
+            {
+                if (!existing.IsFinished)
+                {
+                    return new SessionStartResult(null, [new SpecError("id", $"Session '{id}' is running.")], IsConflict: true);
+                }
+
+                _sessions.TryRemove(id, out _);
+            }
+        }
+
         TunnelSession session;
         try
         {
-            session = new TunnelSession(id, validation.Spec!, resolver, _time, _logger, _options.ConnectTimeout, OnSessionChanged, OnLogLine);
+            session = new TunnelSession(id, validation.Spec!, options.Resolver, _time, _logger, _options.ConnectTimeout, OnSessionChanged, OnLogLine, options.TokenRenewer);
         }
         catch (ArgumentException ex)
         {
@@ -77,6 +103,15 @@ public sealed class SessionManager : IAsyncDisposable
         _sessions.Values.OrderBy(s => s.CreatedAt).Select(s => s.Snapshot()).ToList();
 
     public SessionSnapshot? Get(string id) => _sessions.TryGetValue(id, out var session) ? session.Snapshot() : null;
+
+    /// <summary>
+    /// The spec a session runs with (its current access token included: never show or log it), and how
+    /// it was started, so that a finished session can be started again under its id; null if unknown.
+    /// </summary>
+    public (SessionSpec Spec, SessionStartOptions Options)? GetStartInfo(string id) =>
+        _sessions.TryGetValue(id, out var session)
+            ? (session.Spec.Spec, new SessionStartOptions { Id = id, Resolver = session.Resolver, TokenRenewer = session.TokenRenewer })
+            : null;
 
     public IReadOnlyList<SessionLogLine>? GetLog(string id) => _sessions.TryGetValue(id, out var session) ? session.Log.Recent() : null;
 

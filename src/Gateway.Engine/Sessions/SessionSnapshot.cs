@@ -14,6 +14,9 @@ public sealed record SessionSnapshot
     /// <summary>The profile the session was started from (<see cref="SessionSpec.ProfileId"/>).</summary>
     public string? ProfileId { get; init; }
 
+    /// <summary>The control-plane tunnel (<see cref="SessionSpec.Tunnel"/>), when known.</summary>
+    public SessionTunnel? Tunnel { get; init; }
+
     public SessionMode Mode { get; init; }
 
     public required string Endpoint { get; init; }

@@ -14,6 +14,9 @@ public sealed record SessionSpec
     /// <summary>The saved profile the session was started from, if any; opaque to the engine, shown in snapshots.</summary>
     public string? ProfileId { get; init; }
 
+    /// <summary>The control-plane tunnel this end belongs to, when the caller knows it; opaque to the engine, shown in snapshots.</summary>
+    public SessionTunnel? Tunnel { get; init; }
+
     public SessionMode Mode { get; init; }
 
     /// <summary>AWS region; exactly one of <see cref="Region"/> and <see cref="Endpoint"/>.</summary>

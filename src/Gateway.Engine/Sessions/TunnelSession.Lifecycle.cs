@@ -12,6 +12,7 @@ internal sealed partial class TunnelSession
         var token = _stop.Token;
         int failures = 0;
         bool everConnected = false;
+        bool renewed = false;
         CaTrust? reported = null;
         try
         {
@@ -31,8 +32,18 @@ internal sealed partial class TunnelSession
 
                     if (failure.IsFinal)
                     {
+                        var refusal = new AccessTokenRefusal(Id, Spec.Spec.Mode, failure.StatusCode ?? 0, failure.Body);
+                        if (refusal.IsTokenRefusal && !renewed && await RenewTokenAsync(failure, token).ConfigureAwait(false))
+                        {
+                            renewed = true;
+                            continue;
+                        }
+
                         Log.Error($"handshake rejected: {failure}");
-                        Finish(SessionState.Failed, $"the service rejected the handshake: {failure}", SessionFailure.HandshakeRejected);
+                        string reason = refusal.IsSpent
+                            ? $"the token was spent: rotate it or give a new one ({failure})"
+                            : $"the service rejected the handshake: {failure}";
+                        Finish(SessionState.Failed, reason, SessionFailure.HandshakeRejected);
                         return;
                     }
 
@@ -52,6 +63,7 @@ internal sealed partial class TunnelSession
                 }
 
                 failures = 0;
+                renewed = false;
                 everConnected = true;
                 var link = new SessionLink(this, outcome.Socket!);
                 lock (_stateGate)
@@ -209,6 +221,7 @@ internal sealed partial class TunnelSession
                 Id = Id,
                 Name = Spec.Spec.Name,
                 ProfileId = Spec.Spec.ProfileId,
+                Tunnel = Spec.Spec.Tunnel,
                 Mode = Spec.Spec.Mode,
                 Endpoint = Spec.Endpoint.ToString(),
                 State = _state,
@@ -233,5 +246,42 @@ internal sealed partial class TunnelSession
                 Services = services,
             };
         }
+    }
+    /// <summary>
+    /// Asks <see cref="SessionStartOptions.TokenRenewer"/> for a new token after the service refused
+    /// this one; true when the session got one and should connect again at once.
+    /// </summary>
+    private async Task<bool> RenewTokenAsync(ConnectFailure failure, CancellationToken token)
+    {
+        if (_tokenRenewer is null)
+        {
+            return false;
+        }
+
+        Log.Warn($"the service refused the access token ({failure}); asking for a new one");
+        AccessTokenRenewal? fresh;
+        try
+        {
+            fresh = await _tokenRenewer(new AccessTokenRefusal(Id, Spec.Spec.Mode, failure.StatusCode ?? 0, failure.Body), token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception ex)
+        {
+            Log.Error("getting a new access token failed: " + ex.Message);
+            return false;
+        }
+
+        if (fresh is null || string.IsNullOrEmpty(fresh.AccessToken))
+        {
+            Log.Warn("no new access token was given");
+            return false;
+        }
+
+        Spec = Spec with { Spec = Spec.Spec with { AccessToken = fresh.AccessToken } };
+        Log.Info(fresh.How is null ? "got a new access token; connecting again" : $"got a new access token ({fresh.How}); connecting again");
+        return true;
     }
 }

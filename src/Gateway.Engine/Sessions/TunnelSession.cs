@@ -19,6 +19,7 @@ internal sealed partial class TunnelSession
     private readonly Dictionary<int, SourceListener> _listenersByPort = [];
     private readonly Dictionary<string, SourceListener> _ephemeralListeners = new(StringComparer.Ordinal);
     private readonly IPAddress? _listenAddress;
+    private readonly AccessTokenRenewer? _tokenRenewer;
     private Task _run = Task.CompletedTask;
     private SessionLink? _link;
     private SessionState _state = SessionState.Connecting;
@@ -40,9 +41,10 @@ internal sealed partial class TunnelSession
     private int _dispatchPaused;
     private long _version;
 
-    public TunnelSession(string id, ValidatedSpec spec, IServiceIdResolver? resolver, TimeProvider time, ILogger logger, TimeSpan connectTimeout, Action<TunnelSession, bool> onChanged, Action<string, SessionLogLine>? onLogLine = null)
+    public TunnelSession(string id, ValidatedSpec spec, IServiceIdResolver? resolver, TimeProvider time, ILogger logger, TimeSpan connectTimeout, Action<TunnelSession, bool> onChanged, Action<string, SessionLogLine>? onLogLine = null, AccessTokenRenewer? tokenRenewer = null)
     {
         Id = id;
+        _tokenRenewer = tokenRenewer;
         Spec = spec;
         Resolver = resolver;
         Time = time;
@@ -63,9 +65,12 @@ internal sealed partial class TunnelSession
 
     public string Id { get; }
 
-    public ValidatedSpec Spec { get; }
+    /// <summary>The spec; its access token changes when <see cref="SessionStartOptions.TokenRenewer"/> gives a new one.</summary>
+    public ValidatedSpec Spec { get; private set; }
 
     public IServiceIdResolver? Resolver { get; }
+
+    public AccessTokenRenewer? TokenRenewer => _tokenRenewer;
 
     public TimeProvider Time { get; }
 

@@ -50,11 +50,12 @@ public sealed class SessionHistoryTests
     }
 
     [Fact]
-    public async Task SessionsRunningAtShutdownAreRecordedAsStoppedByTheShutdown()
+    public async Task ASessionRunningAtShutdownIsResumedUnderItsIdAndTheHistorySaysSo()
     {
         string dataDirectory = TestGateway.NewDataDirectory();
+        int port = Gateway.Testing.Tcp.FreePort();
         string id;
-        await using (var gateway = await TestGateway.StartAsync(dataDirectory))
+        await using (var gateway = await TestGateway.StartAsync(dataDirectory, httpsPort: port))
         {
             using var http = gateway.CreateClient();
             var tunnel = await gateway.CreateTunnelAsync("SSH");
@@ -62,11 +63,13 @@ public sealed class SessionHistoryTests
             await gateway.Sessions().WaitReadyAsync(id);
         }
 
-        await using var restarted = await TestGateway.StartAsync(dataDirectory);
+        await using var restarted = await TestGateway.StartAsync(dataDirectory, httpsPort: port);
+        await restarted.Services.GetRequiredService<Gateway.Api.Sessions.SessionResumption>().Resumed.WaitAsync(TestGateway.Timeout);
+        await restarted.Sessions().WaitReadyAsync(id);
         using var client = restarted.CreateClient();
         var row = await ReadHistoryRowAsync(restarted, client, id);
-        Assert.Equal("Stopped", row.GetProperty("endState").GetString());
-        Assert.Equal("stopped by gateway shutdown", row.GetProperty("endReason").GetString());
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("endState").ValueKind);
+        Assert.EndsWith("(resumed after restart)", row.GetProperty("startedBy").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -81,11 +81,24 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
         return gateway;
     }
 
-    /// <summary>The HTTPS address the gateway listens on, once it says so (bounded).</summary>
+    /// <summary>
+    /// The HTTPS address the gateway listens on, once it says so (bounded by <see cref="Gateway.Testing.Bounds.Long"/>:
+    /// a whole process start, JIT included, takes several seconds on a loaded 2-core machine).
+    /// </summary>
     public async Task<Uri> WaitListeningAsync()
     {
         var exited = _process.WaitForExitAsync();
-        var first = await Task.WhenAny(_listening.Task, exited).WaitAsync(TestGateway.Timeout);
+        Task first;
+        try
+        {
+            first = await Task.WhenAny(_listening.Task, exited).WaitAsync(Gateway.Testing.Bounds.Long);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"the gateway did not listen within {Gateway.Testing.Bounds.Long.TotalSeconds:0} s.\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+            throw;
+        }
+
         if (first != _listening.Task)
         {
             Assert.Fail($"the gateway exited ({_process.ExitCode}) before listening.\nstdout:\n{Stdout}\nstderr:\n{Stderr}");

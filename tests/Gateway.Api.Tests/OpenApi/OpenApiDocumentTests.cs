@@ -70,7 +70,7 @@ public sealed partial class OpenApiDocumentTests
         }
 
         var start = Operation(document, "/api/tunnels", "post");
-        Assert.Equal(["201", "400", "401", "403", "409", "415"], start["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["201", "400", "401", "403", "409", "415", "502", "503"], start["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
         Assert.Contains("404", Operation(document, "/api/tunnels/{id}", "get")["responses"]!.AsObject().Select(r => r.Key));
         Assert.Contains("404", Operation(document, "/api/relay/tunnels/{id}", "delete")["responses"]!.AsObject().Select(r => r.Key));
         Assert.True(errors >= 10, $"only {errors} error responses documented");

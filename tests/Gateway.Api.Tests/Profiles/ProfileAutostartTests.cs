@@ -28,30 +28,7 @@ public sealed class ProfileAutostartTests
         // at host start, so saving them with autostart: true starts nothing here.
         await using (var first = await TestGateway.StartAsync(dataDirectory))
         {
-            using var http = first.CreateClient();
-            var tunnel = await first.CreateTunnelAsync("SSH");
-            (sourceToken, destinationToken) = (tunnel.SourceAccessToken, tunnel.DestinationAccessToken);
-            destinationProfileId = (await http.PostJsonAsync("/api/profiles", new
-            {
-                name = "auto-destination",
-                mode = "destination",
-                useBuiltInRelay = true,
-                services = $"SSH=127.0.0.1:{echo.Port}",
-                settings = FastSettingsJson,
-                autostart = true,
-                accessToken = destinationToken,
-            }, HttpStatusCode.Created)).GetProperty("id").GetString()!;
-            sourceProfileId = (await http.PostJsonAsync("/api/profiles", new
-            {
-                name = "auto-source",
-                mode = "source",
-                useBuiltInRelay = true,
-                services = $"SSH={port}",
-                bindAddress = "127.0.0.1",
-                settings = FastSettingsJson,
-                autostart = true,
-                accessToken = sourceToken,
-            }, HttpStatusCode.Created)).GetProperty("id").GetString()!;
+            (destinationProfileId, sourceProfileId, sourceToken, destinationToken) = await CreateAutostartPairAsync(first, echo.Port, port);
             Assert.Empty(first.Sessions().List());
         }
 
@@ -174,5 +151,76 @@ public sealed class ProfileAutostartTests
         {
             sessions.Changed -= OnChanged;
         }
+    }
+
+    [Fact]
+    public async Task AutostartSessionsAreResumedAtEveryLaterRestart_NotStartedAgainWithTheirSpentTokens()
+    {
+        string dataDirectory = TestGateway.NewDataDirectory();
+        using var echo = EchoListener.Start();
+        int port = SessionHarness.FreePort();
+        string destinationProfileId, sourceProfileId;
+        await using (var first = await TestGateway.StartAsync(dataDirectory))
+        {
+            (destinationProfileId, sourceProfileId, _, _) = await CreateAutostartPairAsync(first, echo.Port, port);
+        }
+
+        IReadOnlyList<SessionSnapshot> started;
+        await using (var second = await TestGateway.StartAsync(dataDirectory))
+        {
+            started = await WaitForProfileSessionsAsync(second.Sessions(), [destinationProfileId, sourceProfileId]);
+            foreach (var session in started)
+            {
+                await second.Sessions().WaitReadyAsync(session.Id);
+            }
+        }
+
+        // Another start, on another port: the same sessions come back, aimed at the relay where it listens now.
+        await using var third = await TestGateway.StartAsync(dataDirectory);
+        var sessions = third.Sessions();
+        await third.Services.GetRequiredService<Gateway.Api.Sessions.SessionResumption>().Resumed.WaitAsync(TestGateway.Timeout);
+        foreach (var session in started)
+        {
+            var resumed = await sessions.WaitReadyAsync(session.Id);
+            Assert.StartsWith($"wss://127.0.0.1:{third.HttpsBase.Port}", resumed.Endpoint, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(2, sessions.List().Count);
+        using (var client = await LocalClient.ConnectAsync(port))
+        {
+            await client.EchoRandomAsync(16 * 1024);
+        }
+
+        Assert.DoesNotContain(third.Logs.Lines, l => l.EventId == NotStartedEventId);
+        third.Logs.AssertNoErrors();
+    }
+
+    /// <summary>A destination and a source profile on the built-in relay, both autostart, for one new relay tunnel.</summary>
+    private static async Task<(string DestinationProfileId, string SourceProfileId, string SourceToken, string DestinationToken)> CreateAutostartPairAsync(TestGateway gateway, int echoPort, int port)
+    {
+        using var http = gateway.CreateClient();
+        var tunnel = await gateway.CreateTunnelAsync("SSH");
+        string destinationProfileId = (await http.PostJsonAsync("/api/profiles", new
+        {
+            name = "auto-destination",
+            mode = "destination",
+            useBuiltInRelay = true,
+            services = $"SSH=127.0.0.1:{echoPort}",
+            settings = FastSettingsJson,
+            autostart = true,
+            accessToken = tunnel.DestinationAccessToken,
+        }, HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        string sourceProfileId = (await http.PostJsonAsync("/api/profiles", new
+        {
+            name = "auto-source",
+            mode = "source",
+            useBuiltInRelay = true,
+            services = $"SSH={port}",
+            bindAddress = "127.0.0.1",
+            settings = FastSettingsJson,
+            autostart = true,
+            accessToken = tunnel.SourceAccessToken,
+        }, HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        return (destinationProfileId, sourceProfileId, tunnel.SourceAccessToken, tunnel.DestinationAccessToken);
     }
 }

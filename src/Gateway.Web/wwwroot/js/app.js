@@ -1,6 +1,6 @@
 // The dashboard's shell: hash routes, the navigation, the login gate and the live-updates status.
 //   #/login  #/sessions  #/sessions/{id}  #/start[?profile=id]  #/profiles  #/profiles/new
-//   #/profiles/{id}  #/relay  #/aws-keys  #/history  #/audit
+//   #/profiles/{id}  #/open[?cloud=name]  #/clouds  #/clouds/{name}  #/relay  #/aws-keys  #/history  #/audit
 // A page module exports mount(view, params, query) and returns its cleanup function.
 
 import { h, replaceChildren, setText, toast } from './dom.js';
@@ -16,6 +16,9 @@ import * as relayPage from './pages/relay.js';
 import * as awsKeysPage from './pages/awskeys.js';
 import * as historyPage from './pages/history.js';
 import * as auditPage from './pages/audit.js';
+import * as cloudsPage from './pages/clouds.js';
+import * as cloudTunnelsPage from './pages/cloudtunnels.js';
+import * as openPage from './pages/open.js';
 
 const routes = [
   { pattern: /^\/login$/, page: loginPage, nav: null, anonymous: true, title: 'Log in' },
@@ -24,6 +27,9 @@ const routes = [
   { pattern: /^\/start$/, page: startPage, nav: 'start', requires: 'operator', title: 'Start a session' },
   { pattern: /^\/profiles$/, page: profilesPage, nav: 'profiles', title: 'Profiles' },
   { pattern: /^\/profiles\/([^/]+)$/, page: profilesPage, nav: 'profiles', title: 'Profile', params: ['id'] },
+  { pattern: /^\/open$/, page: openPage, nav: 'open', requires: 'operator', title: 'Open a tunnel' },
+  { pattern: /^\/clouds$/, page: cloudsPage, nav: 'clouds', title: 'Clouds' },
+  { pattern: /^\/clouds\/([^/]+)$/, page: cloudTunnelsPage, nav: 'clouds', title: 'Cloud tunnels', params: ['id'] },
   { pattern: /^\/relay$/, page: relayPage, nav: 'relay', title: 'Relay' },
   { pattern: /^\/aws-keys$/, page: awsKeysPage, nav: 'aws-keys', requires: 'admin', title: 'AWS keys' },
   { pattern: /^\/history$/, page: historyPage, nav: 'history', title: 'History' },
@@ -34,6 +40,8 @@ const navItems = [
   { key: 'sessions', href: '#/sessions', text: 'Sessions' },
   { key: 'start', href: '#/start', text: 'Start a session', requires: 'operator' },
   { key: 'profiles', href: '#/profiles', text: 'Profiles' },
+  { key: 'open', href: '#/open', text: 'Open a tunnel', requires: 'operator' },
+  { key: 'clouds', href: '#/clouds', text: 'Clouds' },
   { key: 'relay', href: '#/relay', text: 'Relay' },
   { key: 'aws-keys', href: '#/aws-keys', text: 'AWS keys', requires: 'admin' },
   { key: 'history', href: '#/history', text: 'History' },

@@ -22,6 +22,35 @@ export function mount(view, { id }) {
   const reason = h('p', { id: 'session-reason', class: 'reason-line', dataset: { field: 'stateReason' } });
   const notice = h('p', { id: 'session-notice', class: 'notice', hidden: true });
 
+  // A session that ended on a refused token starts again under its id with a new one (given, or
+  // rotated on its cloud). The token leaves the input with the request.
+  const newToken = h('input', { id: 'session-new-token', type: 'password', autocomplete: 'new-password', 'data-secret': 'true', placeholder: 'a fresh access token for this end' });
+  const useToken = h('button', { id: 'session-use-token', type: 'button', class: 'primary small', text: 'Start again with this token' });
+  const rotateToken = h('button', { id: 'session-rotate-token', type: 'button', class: 'small', hidden: true, text: 'Rotate on its cloud and start again' });
+  const tokenError = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const tokenBox = h('div', { id: 'session-token-box', class: 'card', hidden: true, dataset: { requires: 'operator' } },
+    h('h2', { text: 'The service refused this session\'s token' }),
+    h('div', { class: 'toolbar' }, newToken, useToken, rotateToken), tokenError);
+  async function restartWith(body) {
+    tokenError.hidden = true;
+    useToken.disabled = rotateToken.disabled = true;
+    try {
+      await api.post(`/api/tunnels/${enc(id)}/token`, body);
+      toast('Session started again.');
+    } catch (e) {
+      setText(tokenError, e.describe?.() ?? e.message);
+      tokenError.hidden = false;
+    } finally {
+      useToken.disabled = rotateToken.disabled = false;
+    }
+  }
+  useToken.addEventListener('click', () => {
+    const accessToken = newToken.value;
+    newToken.value = '';
+    restartWith({ accessToken: accessToken || undefined });
+  });
+  rotateToken.addEventListener('click', () => restartWith({ rotate: true }));
+
   const facts = new Map();
   const fact = (key, label) => {
     const dd = h('dd', { dataset: { field: key } });
@@ -29,7 +58,7 @@ export function mount(view, { id }) {
     return [h('dt', { text: label }), dd];
   };
   const factList = h('dl', { class: 'facts' },
-    fact('id', 'Id'), fact('mode', 'Mode'), fact('endpoint', 'Endpoint'), fact('profile', 'Profile'),
+    fact('id', 'Id'), fact('mode', 'Mode'), fact('endpoint', 'Endpoint'), fact('profile', 'Profile'), fact('tunnel', 'Cloud tunnel'),
     fact('createdAt', 'Created'), fact('connectedAt', 'Connected'), fact('endedAt', 'Ended'),
     fact('rtt', 'RTT'), fact('connections', 'Connections'), fact('bytesToTunnel', 'To tunnel'), fact('bytesFromTunnel', 'From tunnel'),
     fact('rate', 'Throughput now'), fact('reconnects', 'Reconnects'), fact('lastError', 'Last error'),
@@ -47,6 +76,7 @@ export function mount(view, { id }) {
       h('div', { class: 'page-actions' }, stop)),
     reason,
     notice,
+    tokenBox,
     h('div', { class: 'grid-2' },
       h('div', { class: 'card' }, h('h2', { text: 'Status' }), factList),
       h('div', { class: 'card chart-card' }, h('h2', { text: 'Throughput (last 5 minutes)' }), chartBox)),
@@ -63,10 +93,13 @@ export function mount(view, { id }) {
     setText(stateBadge, state);
     setText(reason, s.stateReason ?? '');
     stop.hidden = fmt.isFinal(state);
+    tokenBox.hidden = !(state === 'Failed' && (s.failure === 'HandshakeRejected' || s.failure === 1));
+    rotateToken.hidden = !s.tunnel;
     setText(facts.get('id'), s.id);
     setText(facts.get('mode'), fmt.modeName(s.mode));
     setText(facts.get('endpoint'), s.endpoint);
     renderProfile(s.profileId);
+    renderTunnel(s.tunnel);
     setText(facts.get('createdAt'), fmt.time(s.createdAt));
     setText(facts.get('connectedAt'), s.connectedAt ? fmt.time(s.connectedAt) : '—');
     setText(facts.get('endedAt'), s.endedAt ? fmt.time(s.endedAt) : '—');
@@ -83,6 +116,19 @@ export function mount(view, { id }) {
     setText(facts.get('handshake'), s.handshakeStatus ? `${s.handshakeStatus}${s.handshakeBody ? `: ${s.handshakeBody}` : ''}` : '—');
     setText(facts.get('close'), s.closeCode ? `${s.closeCode}${s.closeReason ? ` ${s.closeReason}` : ''}` : '—');
     setText(facts.get('receivePaused'), s.receivePaused ? 'paused: a local connection reads slower than the tunnel delivers' : 'flowing');
+  }
+
+  let tunnelShown;
+  function renderTunnel(tunnel) {
+    const key = tunnel ? `${tunnel.cloud}/${tunnel.tunnelId}` : '';
+    if (tunnelShown === key) return;
+    tunnelShown = key;
+    const dd = facts.get('tunnel');
+    if (!tunnel) { setText(dd, '—'); return; }
+    replaceChildren(dd,
+      h('a', { href: `#/clouds/${enc(tunnel.cloud)}`, text: `${tunnel.cloud}` }), ' ',
+      h('code', { text: tunnel.tunnelId, title: tunnel.tunnelArn ?? '' }),
+      h('span', { class: 'sub', text: tunnel.openedHere ? 'opened by this gateway' : 'attached (opened elsewhere)' }));
   }
 
   let profileShown;

@@ -1,0 +1,108 @@
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Gateway.Web.Tests.Infrastructure;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Gateway.Web.Tests;
+
+/// <summary>
+/// The "Open a tunnel" page, the clouds page and a cloud's tunnels page in a real browser, against the
+/// built-in relay as the cloud <c>local</c>.
+/// </summary>
+[Collection(DashboardCollection.Name)]
+public sealed class CloudPagesTests(GatewayFixture gatewayFixture, BrowserFixture browser, ITestOutputHelper output) : IClassFixture<GatewayFixture>
+{
+    private TestGateway Gateway => gatewayFixture.Gateway;
+
+    [Fact]
+    public async Task OpenATunnelLandsOnTheLiveSession_TheCloudsPagesTestListAndCloseIt()
+    {
+        await using var dashboard = await DashboardPage.OpenAsync(browser, Gateway, output);
+        await dashboard.LoginAsync();
+        await dashboard.GoToAsync("#/open");
+        var page = dashboard.Page;
+
+        // The API's 400 lands next to its field.
+        await Expect(page.Locator("#opencloud-cloud option[value=\"local\"]")).ToBeAttachedAsync();
+        await page.Locator("#opencloud-ports").FillAsync("SSH=2222");
+        await page.Locator("#opencloud-submit").ClickAsync();
+        await Expect(page.Locator("#opencloud-form [data-error-for=\"open.services\"]")).ToContainTextAsync("open.services is required");
+
+        int port = FreePort();
+        await page.Locator("#opencloud-services").FillAsync("SSH");
+        await page.Locator("#opencloud-thingName").FillAsync("pump-9");
+        await page.Locator("#opencloud-ports").FillAsync($"SSH={port}");
+        await page.Locator("#opencloud-bindAddress").FillAsync("127.0.0.1");
+        await page.Locator("#opencloud-submit").ClickAsync();
+
+        // No destination here: its token is shown once, and it works.
+        var box = page.Locator("#opencloud-secret");
+        await Expect(box.Locator("[data-once-notice]")).ToContainTextAsync("shown only now");
+        string token = (await box.Locator("[data-secret=\"destinationAccessToken\"]").TextContentAsync())!;
+        await using (var destination = await RelayEnd.ConnectAsync(Gateway, "destination", token))
+        {
+            await page.Locator("#opencloud-go-session").ClickAsync();
+            await Expect(page.Locator("[data-field=\"tunnel\"]")).ToContainTextAsync("local");
+            await Expect(page.Locator("[data-field=\"tunnel\"]")).ToContainTextAsync("opened by this gateway");
+            Assert.DoesNotContain(token, await page.ContentAsync(), StringComparison.Ordinal);
+            string tunnelId = (await page.Locator("[data-field=\"tunnel\"] code").TextContentAsync())!;
+
+            // The clouds page tests local; its tunnels page shows both ends and closes the tunnel.
+            await dashboard.GoToAsync("#/clouds");
+            await page.Locator("button[data-test-cloud=\"local\"]").ClickAsync();
+            await Expect(page.Locator("[data-test-result=\"local\"]")).ToContainTextAsync("ok");
+            await page.Locator("tr[data-cloud=\"local\"] a", new() { HasTextString = "Tunnels" }).ClickAsync();
+            var row = page.Locator($"tr[data-tunnel=\"{tunnelId}\"]");
+            await Expect(row.Locator("[data-field=\"status\"]")).ToHaveTextAsync("OPEN");
+            await Expect(row.Locator("[data-field=\"source\"]")).ToHaveTextAsync("connected");
+            await Expect(row.Locator("[data-field=\"destination\"]")).ToHaveTextAsync("connected");
+            await dashboard.ScreenshotAsync("cloud-tunnels-1280", fullPage: true);
+            await row.Locator($"button[data-close-tunnel=\"{tunnelId}\"]").ClickAsync();
+            await row.Locator($"button[data-close-tunnel=\"{tunnelId}\"]").ClickAsync();
+            await Expect(page.Locator($"tr[data-tunnel=\"{tunnelId}\"] [data-field=\"status\"]")).ToHaveTextAsync("CLOSED");
+        }
+
+        dashboard.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task ASessionEndedByASpentTokenIsStartedAgainFromItsPageWithANewOne()
+    {
+        var created = await Gateway.CreateTunnelAsync(["SSH"]);
+        await using (var first = await RelayEnd.ConnectAsync(Gateway, "destination", created.DestinationAccessToken))
+        {
+        }
+
+        using var client = Gateway.CreateClient();
+        using var response = await client.PostAsJsonAsync("/api/tunnels", new { mode = "destination", endpoint = Gateway.RelayEndpoint, caPath = Gateway.CaDirectory, accessToken = created.DestinationAccessToken, services = "SSH=127.0.0.1:9" });
+        response.EnsureSuccessStatusCode();
+        string id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await Gateway.WaitForSessionAsync(id, s => s.GetProperty("state").GetString() == "Failed");
+
+        await using var dashboard = await DashboardPage.OpenAsync(browser, Gateway, output);
+        await dashboard.LoginAsync();
+        await dashboard.GoToAsync($"#/sessions/{id}");
+        var page = dashboard.Page;
+        await Expect(page.Locator("#session-reason")).ToContainTextAsync("the token was spent");
+        await Expect(page.Locator("#session-token-box")).ToBeVisibleAsync();
+        await Expect(page.Locator("#session-rotate-token")).ToBeHiddenAsync();
+
+        using var rotated = await client.PostAsJsonAsync($"/api/relay/tunnels/{created.TunnelId}/rotate", new { ends = "DESTINATION" });
+        string fresh = (await rotated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("destinationAccessToken").GetString()!;
+        await page.Locator("#session-new-token").FillAsync(fresh);
+        await page.Locator("#session-use-token").ClickAsync();
+        await Expect(page.Locator("#session-state")).ToHaveTextAsync("Connected");
+        await Expect(page.Locator("#session-token-box")).ToBeHiddenAsync();
+        Assert.Equal(string.Empty, await page.Locator("#session-new-token").InputValueAsync());
+        dashboard.AssertNoErrors();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
