@@ -50,7 +50,7 @@ public sealed class SessionManager : IAsyncDisposable
         TunnelSession session;
         try
         {
-            session = new TunnelSession(id, validation.Spec!, resolver, _time, _logger, _options.ConnectTimeout, OnSessionChanged, OnLogLine);
+            session = new TunnelSession(id, validation.Spec!, resolver, _time, _logger, _options.ConnectTimeout, OnSessionChanged, OnLogLine, _options.LogEnd);
         }
         catch (ArgumentException ex)
         {
