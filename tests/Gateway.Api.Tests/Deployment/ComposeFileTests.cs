@@ -80,7 +80,7 @@ public sealed partial class ComposeFileTests
         Assert.DoesNotContain(user, new[] { "root", "0" });
 
         // HTTPS listens on every interface (published by compose), plain HTTP on loopback.
-        var urls = env["Urls"].Split(';').Select(u => new Uri(u)).ToList();
+        var urls = env["ASPNETCORE_URLS"].Split(';').Select(u => new Uri(u)).ToList();
         var https = Assert.Single(urls, u => u.Scheme == "https");
         Assert.Equal("0.0.0.0", https.Host);
         Assert.Contains(runtime, i => i == $"EXPOSE {https.Port}");
