@@ -1,9 +1,7 @@
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace Gateway.Api.Auth;
 
@@ -72,32 +70,7 @@ internal static class AuthExtensions
             antiforgery.Cookie.SameSite = SameSiteMode.Strict;
         });
 
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(AuthApi.LoginRateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = auth.LoginAttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-            limiter.OnRejected = async (context, cancellationToken) =>
-            {
-                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-                {
-                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-
-                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context.HttpContext,
-                    ProblemDetails =
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many login attempts",
-                        Detail = $"At most {auth.LoginAttemptsPerMinute} login attempts per minute are allowed from one address; try again later.",
-                    },
-                });
-            };
-        });
-
+        services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AdminBootstrap>();
         services.AddSingleton<LoginStore>();
         return builder;
@@ -108,7 +81,6 @@ internal static class AuthExtensions
     {
         app.UseAuthorization();
         app.UseMiddleware<CookieAntiforgeryMiddleware>();
-        app.UseRateLimiter();
         app.MapAuthApi();
         app.MapApiKeysApi();
         app.MapUsersApi();
