@@ -1,3 +1,4 @@
+using Gateway.Api.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -23,10 +24,16 @@ internal static class AuthExtensions
         services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         var auth = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
 
-        // Cookies, anti-forgery tokens and profile secrets are protected with keys kept in the data directory.
-        services.AddDataProtection()
+        // Cookies, anti-forgery tokens and profile secrets are protected with keys kept in the data
+        // directory, in a directory of the gateway's user only (the key files are 0600 already).
+        var dataProtection = services.AddDataProtection()
             .SetApplicationName("TunnelGateway")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+            .PersistKeysToFileSystem(OwnerOnlyFiles.CreateDirectory(Path.Combine(dataDirectory, "keys")));
+        if (KeyRingCertificate.Load(auth) is { } keyRingCertificate)
+        {
+            // Encrypted at rest with the certificate's public key; reading them needs its private key.
+            dataProtection.ProtectKeysWithCertificate(keyRingCertificate).UnprotectKeysWithAnyCertificate(keyRingCertificate);
+        }
 
         services.AddAuthentication(SmartScheme)
             .AddPolicyScheme(SmartScheme, "API key or cookie", policy => policy.ForwardDefaultSelector =

@@ -35,8 +35,16 @@ internal sealed partial class GatewayStartup(
             {
                 dataSource = db.Database.GetDbConnection().DataSource;
                 RefuseEmptyFile(dataSource);
+                bool isNew = dataSource.Length > 0 && !File.Exists(dataSource);
                 Log.Migrating(logger, dataSource);
                 await db.Database.MigrateAsync(cancellationToken);
+                if (isNew)
+                {
+                    // SQLite creates the file with the process's umask (0644 as a rule); it holds password
+                    // hashes and encrypted tokens: owner-only before the first user is written. The WAL
+                    // and shared-memory files SQLite makes later take the database file's mode.
+                    OwnerOnlyFiles.Restrict(dataSource, dataSource + "-wal", dataSource + "-shm", dataSource + "-journal");
+                }
                 await admins.EnsureAsync(db, cancellationToken);
             }
 
