@@ -37,15 +37,14 @@ COPY --from=build /app ./
 RUN mkdir -p /data && chown app:app /data
 VOLUME /data
 
-# `Urls`, not ASPNETCORE_URLS: appsettings.json sets `Urls` (loopback), and appsettings.json is
-# read after the ASPNETCORE_-prefixed variables, so ASPNETCORE_URLS would lose; an unprefixed
-# variable is read after appsettings.json and wins.
+# ASPNETCORE_URLS as in any ASP.NET Core image (an operator's `Urls`, `--urls` or the port
+# variables work too; the gateway's loopback default applies only when none is set).
 # HTTPS (API, dashboard, relay WSS) on every interface of the container, so that a published port
 # reaches it. Plain HTTP stays on the container's loopback: it is never published and only the
 # health check below uses it (with `network_mode: host` it is the host's loopback, as without Docker).
 # ASPNETCORE_HTTP_PORTS (8080 in the base image) is cleared so Kestrel does not warn about it.
 ENV Gateway__DataDirectory=/data \
-    Urls="https://0.0.0.0:5443;http://127.0.0.1:5080" \
+    ASPNETCORE_URLS="https://0.0.0.0:5443;http://127.0.0.1:5080" \
     ASPNETCORE_HTTP_PORTS=
 EXPOSE 5443
 

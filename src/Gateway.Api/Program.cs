@@ -1,10 +1,11 @@
 using Gateway.Api.Hosting;
 
+WebApplicationBuilder? builder = null;
 try
 {
     // Settings files ship beside the binary; relative paths in them (the data directory) are taken
     // from the directory the gateway was started in.
-    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+    builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     builder.AddGateway();
 
     var app = builder.Build();
@@ -12,11 +13,12 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception ex) when (StartupProblem.Find(ex) is { } problem)
+catch (Exception ex) when (StartupProblem.Find(ex, builder?.Configuration) is { } problem)
 {
-    // A problem an operator fixes in the configuration or the data directory: the message is enough.
+    // A problem an operator fixes in the configuration, the data directory or the listen addresses:
+    // the message is enough, and the exit code says which kind (docs/deployment.md).
     await Console.Error.WriteLineAsync($"The gateway cannot start: {problem.Message}");
-    return 1;
+    return problem.ExitCode;
 }
 
 /// <summary>Entry point; public so that tests can host the gateway.</summary>

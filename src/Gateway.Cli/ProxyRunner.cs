@@ -1,6 +1,7 @@
 using Gateway.Engine.Proxy;
 using Gateway.Engine.Sessions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Cli;
 
@@ -17,7 +18,7 @@ internal sealed class ProxyRunner(ILoggerFactory loggerFactory, TimeProvider tim
 
     public async Task<int> RunAsync(SessionSpec spec, IServiceIdResolver? resolver, CancellationToken stop)
     {
-        await using var sessions = new SessionManager(time, loggerFactory);
+        await using var sessions = new SessionManager(time, loggerFactory, Options.Create(new SessionManagerOptions { LogEnd = false }));
         var ended = new TaskCompletionSource<SessionSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
         string? id = null;
         sessions.Changed += e =>

@@ -78,6 +78,28 @@ public sealed partial class ExitCodeTests(GatewayFixture fixture) : IClassFixtur
         Assert.Equal(3, code);
         Assert.Matches(RejectedLine(), process.Stderr);
         Assert.DoesNotContain("this-token-was-never-issued", process.Output, StringComparison.Ordinal);
+
+        // Said once, as the reference does (it was an error line, the session's end and the fatal line).
+        var lines = process.Output.Split('\n').Where(l => l.Contains("HTTP 401", StringComparison.Ordinal)).ToList();
+        Assert.True(lines.Count == 1, $"the rejection is logged {lines.Count} times:\n{process.Output}");
+    }
+
+    [Fact]
+    public async Task UntrustedCertificateHintNamesTheCaPathOptionAndTheEndIsSaidOnce()
+    {
+        // No -c: the gateway's self-signed certificate is not trusted; no retries, so the process ends.
+        var (code, process) = await LocalProxyProcess.RunAsync(
+            ["-e", Gateway.Endpoint, "-d", "22", "--settings-json", Settings(("websocket", "connect_retry_count", "0"))],
+            Token("any"));
+        await using var _ = process;
+
+        Assert.Equal(4, code);
+        var lines = process.Output.Split('\n').Where(l => l.Contains("is not trusted", StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(lines);
+        Assert.Contains("[fatal] could not connect after 1 attempt(s)", line, StringComparison.Ordinal);
+        Assert.Contains("-c/--capath", line, StringComparison.Ordinal);
+        Assert.Contains("-k/--no-ssl-host-verify", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("with caPath", line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -6,35 +6,29 @@ namespace Gateway.Api.Auth;
 
 /// <summary>
 /// At start: makes sure the first admin exists (password from <c>Auth:AdminPassword</c>, else
-/// generated and printed once), resets that admin's password when the setting changed, and keeps
+/// generated and printed once the gateway listens), resets that admin's password when the setting changed, and keeps
 /// the optional <c>Auth:AdminApiKey</c> as an admin key named "bootstrap".
 /// </summary>
 internal sealed partial class AdminBootstrap(IOptions<AuthOptions> options, TimeProvider time, ILogger<AdminBootstrap> logger)
 {
     public const string BootstrapKeyName = "bootstrap";
 
+    /// <summary>
+    /// Before the gateway listens: the first admin with the configured password, that admin's password
+    /// reset to the setting, the bootstrap key. A generated password waits for <see cref="EnsureGeneratedAsync"/>.
+    /// </summary>
     public async Task EnsureAsync(GatewayDbContext db, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var admin = await db.Users.SingleOrDefaultAsync(u => u.UserName == settings.AdminUser, cancellationToken);
-        if (admin is null)
+        if (admin is null && settings.AdminPassword is { } password)
         {
-            admin = new UserEntity { UserName = settings.AdminUser, Role = Roles.Admin, CreatedAt = time.GetUtcNow(), CreatedBy = "configuration" };
-            string password = settings.AdminPassword ?? Passwords.Generate();
-            admin.PasswordHash = Passwords.Hash(admin, password);
+            admin = NewAdmin(settings.AdminUser, password);
             db.Users.Add(admin);
             await db.SaveChangesAsync(cancellationToken);
-            if (settings.AdminPassword is null)
-            {
-                // Printed once, on purpose: the operator needs it for the first login (issue 6).
-                Log.GeneratedPassword(logger, settings.AdminUser, password);
-            }
-            else
-            {
-                Log.AdminCreated(logger, settings.AdminUser);
-            }
+            Log.AdminCreated(logger, settings.AdminUser);
         }
-        else if (settings.AdminPassword is { } configured && !Passwords.Verify(admin, configured))
+        else if (admin is not null && settings.AdminPassword is { } configured && !Passwords.Verify(admin, configured))
         {
             admin.PasswordHash = Passwords.Hash(admin, configured);
             admin.Role = Roles.Admin;
@@ -43,6 +37,34 @@ internal sealed partial class AdminBootstrap(IOptions<AuthOptions> options, Time
         }
 
         await EnsureBootstrapKeyAsync(db, settings.AdminApiKey, cancellationToken);
+    }
+
+    /// <summary>
+    /// Once the gateway really listens: the first admin with a generated password, printed once. A start
+    /// that fails before (a port in use, a bad certificate) creates no admin, so the next start generates
+    /// and prints the password then: it is never stored without having been shown to a running gateway's log.
+    /// </summary>
+    public async Task EnsureGeneratedAsync(GatewayDbContext db, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (settings.AdminPassword is not null || await db.Users.AnyAsync(u => u.UserName == settings.AdminUser, cancellationToken))
+        {
+            return;
+        }
+
+        string password = Passwords.Generate();
+        db.Users.Add(NewAdmin(settings.AdminUser, password));
+        await db.SaveChangesAsync(cancellationToken);
+
+        // Printed once, on purpose: the operator needs it for the first login (issue 6).
+        Log.GeneratedPassword(logger, settings.AdminUser, password);
+    }
+
+    private UserEntity NewAdmin(string userName, string password)
+    {
+        var admin = new UserEntity { UserName = userName, Role = Roles.Admin, CreatedAt = time.GetUtcNow(), CreatedBy = "configuration" };
+        admin.PasswordHash = Passwords.Hash(admin, password);
+        return admin;
     }
 
     private async Task EnsureBootstrapKeyAsync(GatewayDbContext db, string? key, CancellationToken cancellationToken)

@@ -12,17 +12,14 @@ namespace Gateway.Api.Auth;
 /// <summary><c>/api/auth</c>: the dashboard's cookie login (rate-limited), logout, and who am I.</summary>
 internal static partial class AuthApi
 {
-    public const string LoginRateLimitPolicy = "login";
-
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/auth").WithTags("Authentication");
         group.MapPost("/login", LoginAsync)
             .AllowAnonymous()
-            .RequireRateLimiting(LoginRateLimitPolicy)
             .WithName("Login")
             .WithSummary("Log in with user name and password: sets the login cookie")
-            .WithDescription("Answers the user, role and the anti-forgery token for later changes. Attempts are rate-limited per client address (429).");
+            .WithDescription("Answers the user, role and the anti-forgery token for later changes. Failed attempts are limited per user name and per client address (Auth:LoginAttemptsPerMinute each, over a sliding minute; successful logins do not count): beyond that 429 with Retry-After.");
         group.MapPost("/logout", (Delegate)LogoutAsync)
             .RequireAuthorization(AuthExtensions.AuthenticatedPolicy)
             .WithName("Logout")
@@ -35,7 +32,7 @@ internal static partial class AuthApi
     }
 
     private static async Task<Results<Ok<CurrentUserResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
-        LoginBody? body, HttpContext context, IDbContextFactory<GatewayDbContext> contexts, LoginStore logins, IAntiforgery antiforgery, ILoggerFactory loggers)
+        LoginBody? body, HttpContext context, IDbContextFactory<GatewayDbContext> contexts, LoginStore logins, LoginThrottle throttle, IAntiforgery antiforgery, ILoggerFactory loggers, TimeProvider time)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(body?.UserName))
@@ -57,16 +54,31 @@ internal static partial class AuthApi
             return TypedResults.ValidationProblem(errors);
         }
 
+        string peer = context.Connection.RemoteIpAddress?.ToString() ?? "?";
+        string userName = body!.UserName!.Trim();
+        if (throttle.TryBegin(peer, userName, out var retryAfter) is not { } attempt)
+        {
+            int seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            var at = time.GetUtcNow().AddSeconds(seconds);
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Log.LoginThrottled(loggers.CreateLogger("Gateway.Api.Auth"), peer, UserNames.IsValid(userName) ? userName : "(not a valid user name)", seconds);
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many failed logins",
+                detail: $"Too many failed logins for this user name or from this address (at most {throttle.Limit} a minute each); try again in {seconds} s (at {at:HH:mm:ss} UTC).");
+        }
+
         await using var db = await contexts.CreateDbContextAsync(context.RequestAborted);
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.UserName == body!.UserName!.Trim(), context.RequestAborted);
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.UserName == userName, context.RequestAborted);
         if (user is null || !Passwords.Verify(user, body!.Password!))
         {
             // A mistyped password may land in the user name field: only a well-formed name is logged.
-            string attempted = UserNames.IsValid(body!.UserName!.Trim()) ? body.UserName.Trim() : "(not a valid user name)";
-            Log.LoginFailed(loggers.CreateLogger("Gateway.Api.Auth"), context.Connection.RemoteIpAddress?.ToString() ?? "?", attempted);
+            string attempted = UserNames.IsValid(userName) ? userName : "(not a valid user name)";
+            Log.LoginFailed(loggers.CreateLogger("Gateway.Api.Auth"), peer, attempted);
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Login failed", detail: "Unknown user name or wrong password.");
         }
 
+        attempt.Succeeded();
         string loginId = await logins.CreateAsync(db, user, context.RequestAborted);
         var principal = new ClaimsPrincipal(new ClaimsIdentity(
             [
@@ -108,6 +120,9 @@ internal static partial class AuthApi
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 3800, Level = LogLevel.Warning, Message = "Login from {Peer} as {UserName} refused for {Seconds} s: too many failed logins for this user name or from this address")]
+        public static partial void LoginThrottled(ILogger logger, string peer, string userName, int seconds);
+
         [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Failed login from {Peer} as {UserName}")]
         public static partial void LoginFailed(ILogger logger, string peer, string userName);
     }

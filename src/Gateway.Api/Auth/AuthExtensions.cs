@@ -1,9 +1,8 @@
-using System.Threading.RateLimiting;
+using Gateway.Api.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace Gateway.Api.Auth;
 
@@ -25,10 +24,16 @@ internal static class AuthExtensions
         services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         var auth = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
 
-        // Cookies, anti-forgery tokens and profile secrets are protected with keys kept in the data directory.
-        services.AddDataProtection()
+        // Cookies, anti-forgery tokens and profile secrets are protected with keys kept in the data
+        // directory, in a directory of the gateway's user only (the key files are 0600 already).
+        var dataProtection = services.AddDataProtection()
             .SetApplicationName("TunnelGateway")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+            .PersistKeysToFileSystem(OwnerOnlyFiles.CreateDirectory(Path.Combine(dataDirectory, "keys")));
+        if (KeyRingCertificate.Load(auth) is { } keyRingCertificate)
+        {
+            // Encrypted at rest with the certificate's public key; reading them needs its private key.
+            dataProtection.ProtectKeysWithCertificate(keyRingCertificate).UnprotectKeysWithAnyCertificate(keyRingCertificate);
+        }
 
         services.AddAuthentication(SmartScheme)
             .AddPolicyScheme(SmartScheme, "API key or cookie", policy => policy.ForwardDefaultSelector =
@@ -72,32 +77,7 @@ internal static class AuthExtensions
             antiforgery.Cookie.SameSite = SameSiteMode.Strict;
         });
 
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(AuthApi.LoginRateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = auth.LoginAttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-            limiter.OnRejected = async (context, cancellationToken) =>
-            {
-                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-                {
-                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-
-                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context.HttpContext,
-                    ProblemDetails =
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many login attempts",
-                        Detail = $"At most {auth.LoginAttemptsPerMinute} login attempts per minute are allowed from one address; try again later.",
-                    },
-                });
-            };
-        });
-
+        services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AdminBootstrap>();
         services.AddSingleton<LoginStore>();
         return builder;
@@ -108,7 +88,6 @@ internal static class AuthExtensions
     {
         app.UseAuthorization();
         app.UseMiddleware<CookieAntiforgeryMiddleware>();
-        app.UseRateLimiter();
         app.MapAuthApi();
         app.MapApiKeysApi();
         app.MapUsersApi();

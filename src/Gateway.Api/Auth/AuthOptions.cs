@@ -27,6 +27,15 @@ public sealed class AuthOptions
     [Range(1, 1000, ErrorMessage = "Auth:LoginAttemptsPerMinute must be between 1 and 1000.")]
     public int LoginAttemptsPerMinute { get; set; } = 5;
 
+    /// <summary>
+    /// Optional PFX file whose certificate encrypts the Data Protection key ring at rest (its private key
+    /// decrypts it). Without it the key files are plain XML, readable by the gateway's user only.
+    /// </summary>
+    public string? KeyRingCertificatePath { get; set; }
+
+    /// <summary>The password of <see cref="KeyRingCertificatePath"/>, if it has one.</summary>
+    public string? KeyRingCertificatePassword { get; set; }
+
     /// <summary>How long a dashboard login lasts (sliding).</summary>
     [Range(1, 24 * 30, ErrorMessage = "Auth:CookieHours must be between 1 and 720.")]
     public int CookieHours { get; set; } = 12;

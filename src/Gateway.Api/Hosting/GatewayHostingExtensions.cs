@@ -25,6 +25,8 @@ internal static class GatewayHostingExtensions
     {
         // The dashboard's assets come from Gateway.Web (a Razor class library) in every environment.
         builder.WebHost.UseStaticWebAssets();
+        ListenAddresses.ApplyDefault(builder);
+        StartupLogFilter.Add(builder);
         var services = builder.Services;
         var section = builder.Configuration.GetSection(GatewayOptions.SectionName);
         services.Configure<GatewayOptions>(section);
@@ -127,6 +129,20 @@ internal static class GatewayHostingExtensions
             app.Services.GetRequiredService<GatewayCertificate>().LoadExisting();
         }
 
+        // The dashboard at /: a GET or HEAD of / is its index.html, served by the static-asset endpoint
+        // (ETag, compression) as /index.html is; a WebSocket upgrade of / keeps its path, so the relay's
+        // path check names it. POST / stays the AWS management API's (X-Amz-Target).
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path == "/" && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+                && !context.Request.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.Upgrade))
+            {
+                context.Request.Path = "/index.html";
+            }
+
+            return next(context);
+        });
+        app.UseRouting();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -147,7 +163,8 @@ internal static class GatewayHostingExtensions
         // Anonymous: the dashboard's files (its login page among them), liveness, and /tunnel
         // (tunnel access tokens authenticate it). Everything else needs a login (AuthExtensions).
         app.MapStaticAssets().AllowAnonymous();
-        app.MapGet("/", () => Results.Redirect("/_content/Gateway.Web/index.html")).ExcludeFromDescription().AllowAnonymous();
+        // The dashboard's address before it moved to /: bookmarks keep working.
+        app.MapGet("/_content/Gateway.Web/index.html", () => Results.Redirect("/")).ExcludeFromDescription().AllowAnonymous();
         app.MapRelayEndpoint();
         app.MapRelayTunnelsApi();
         app.MapAwsKeysApi();

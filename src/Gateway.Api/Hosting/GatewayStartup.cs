@@ -23,7 +23,8 @@ internal sealed partial class GatewayStartup(
     PairedTunnels paired,
     SessionManager sessions,
     IHostApplicationLifetime lifetime,
-    ILogger<GatewayStartup> logger) : IHostedService
+    StartupLogFilter startupLog,
+    ILogger<GatewayStartup> logger) : IHostedLifecycleService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -34,8 +35,16 @@ internal sealed partial class GatewayStartup(
             {
                 dataSource = db.Database.GetDbConnection().DataSource;
                 RefuseEmptyFile(dataSource);
+                bool isNew = dataSource.Length > 0 && !File.Exists(dataSource);
                 Log.Migrating(logger, dataSource);
                 await db.Database.MigrateAsync(cancellationToken);
+                if (isNew)
+                {
+                    // SQLite creates the file with the process's umask (0644 as a rule); it holds password
+                    // hashes and encrypted tokens: owner-only before the first user is written. The WAL
+                    // and shared-memory files SQLite makes later take the database file's mode.
+                    OwnerOnlyFiles.Restrict(dataSource, dataSource + "-wal", dataSource + "-shm", dataSource + "-journal");
+                }
                 await admins.EnsureAsync(db, cancellationToken);
             }
 
@@ -74,6 +83,20 @@ internal sealed partial class GatewayStartup(
                 $"The database {dataSource} is an empty file (0 bytes), not a database: it was probably truncated. Restore it from a backup, or delete it to start with a new, empty database.");
         }
     }
+
+    /// <summary>After Kestrel bound every address: only now is a generated admin password made and printed.</summary>
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        startupLog.MarkStarted();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await admins.EnsureGeneratedAsync(db, cancellationToken);
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     // Sessions end with a close frame; relayed connections were already dropped at ApplicationStopping.
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Gateway.Api.Profiles;
 
@@ -45,4 +46,9 @@ public sealed record ProfileResponse(
     bool HasProxyPassword,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    string? CreatedBy);
+    string? CreatedBy)
+{
+    /// <summary>Only in the answer of an import: what the imported files held that the profile does not (absent otherwise).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Warnings { get; init; }
+}

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Gateway.Api.Auth;
 using Gateway.Engine.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -112,7 +113,8 @@ internal static partial class ProfilesApi
         }
 
         var errors = new List<SpecError>();
-        var profileBody = ReferenceConfigImport.ToProfileBody(body, errors);
+        var warnings = new List<string>();
+        var profileBody = ReferenceConfigImport.ToProfileBody(body, errors, warnings);
         if (profileBody is null)
         {
             if (ProfileRules.Clean(body.Name) is null)
@@ -137,7 +139,64 @@ internal static partial class ProfilesApi
 
         var profile = result.Profiles[0];
         context.Items[AuditTarget.ItemKey] = profile.Id;
-        return TypedResults.Created($"/api/profiles/{profile.Id}", ToResponse(profile));
+        return TypedResults.Created($"/api/profiles/{profile.Id}", ToResponse(profile) with { Warnings = warnings.Count > 0 ? warnings : null });
+    }
+
+    /// <param name="id">The profile's id.</param>
+    /// <param name="body">The text of a localproxy --settings-json file.</param>
+    /// <param name="context">The request.</param>
+    /// <param name="store">The profile store.</param>
+    private static async Task<Results<Ok<ProfileResponse>, ValidationProblem, ProblemHttpResult>> ImportSettingsAsync(
+        string id, ImportSettingsBody? body, HttpContext context, ProfileStore store)
+    {
+        if (body is null)
+        {
+            return BodyRequired();
+        }
+
+        var errors = new List<SpecError>();
+        var settings = ReferenceConfigImport.SettingsOf(body.SettingsJson, errors);
+        if (settings is null && errors.Count == 0)
+        {
+            errors.Add(new SpecError(ReferenceConfigImport.SettingsJsonField, "settingsJson is required: the text of a localproxy --settings-json file."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+
+        return await ReplaceSettingsAsync(id, settings!.Value, context, store);
+    }
+
+    /// <summary>The profile as it is, with <paramref name="settings"/>: checked by the profile rules, tokens and proxy password kept.</summary>
+    private static async Task<Results<Ok<ProfileResponse>, ValidationProblem, ProblemHttpResult>> ReplaceSettingsAsync(
+        string id, JsonElement settings, HttpContext context, ProfileStore store)
+    {
+        context.Items[AuditTarget.ItemKey] = id;
+        if (await store.FindAsync(id, context.RequestAborted) is not { } entity)
+        {
+            return NotFound(id);
+        }
+
+        var p = ToResponse(entity);
+        var body = new ProfileBody(
+            p.Name, p.Mode, p.Region, p.Endpoint, p.UseBuiltInRelay, p.Services, p.BindAddress, p.CaPath, p.SkipTlsVerify,
+            p.HttpsProxy, p.DestinationClientType, settings, p.Tags, p.Autostart, AccessToken: null, ClientToken: null);
+        var errors = new List<SpecError>();
+        var values = ProfileRules.Validate(body, errors);
+        if (values is null)
+        {
+            return Invalid(errors.Select(e => ReferenceConfigImport.InSettingsFileTerms(e) ?? e));
+        }
+
+        var result = await store.ReplaceAsync(id, Draft(values, body), new ProfileSecretsCleared(false, false, false), context.RequestAborted);
+        if (result.NotFound)
+        {
+            return NotFound(id);
+        }
+
+        return result.Written ? TypedResults.Ok(ToResponse(result.Profiles[0])) : NameTaken(result.TakenNames[0]);
     }
 
     private static ProfileBody ToBody(ProfileExportItem item) => new(

@@ -6,8 +6,9 @@ namespace Gateway.Api.Profiles;
 /// Reads the text of a reference <c>localproxy --config</c> file (Boost program_options, protocol.md
 /// section 13) with the rules of the CLI's ConfigFile: <c>name = value</c> lines of long option names,
 /// <c>#</c> comments, <c>[section]</c> headers prefixing names with <c>section.</c>; an unknown or repeated
-/// name is an error naming its line. Only the options a profile can hold are accepted (no verbose,
-/// settings-json or config-dir: those name files or knobs of a process). Values never appear in messages.
+/// name is an error naming its line. Only the options a profile can hold are taken; verbose, settings-json
+/// and config-dir (a process's log level and files on the machine that ran it) are skipped and listed as
+/// ignored. Values never appear in messages.
 /// </summary>
 internal static class ReferenceConfigFile
 {
@@ -33,15 +34,22 @@ internal static class ReferenceConfigFile
         NoSslHostVerify, Mode, DestinationClientType,
     ];
 
-    /// <summary>The reference's other long options: named in errors, but not importable (they name files or process knobs).</summary>
-    private static readonly string[] OtherOptions = ["help", "version", "verbose", "config", "config-dir", "settings-json", "export-default-settings"];
+    /// <summary>Options of a localproxy process, not of a tunnel end: a file that sets them is imported without them.</summary>
+    public static readonly string[] IgnoredOptions = ["verbose", "settings-json", "config-dir"];
+
+    /// <summary>The reference's other long options: named in errors, but not importable (they are commands, not settings).</summary>
+    private static readonly string[] OtherOptions = ["help", "version", "config", "export-default-settings"];
 
     private static readonly string[] TrueWords = ["true", "yes", "on", "1"];
     private static readonly string[] FalseWords = ["false", "no", "off", "0"];
 
     /// <summary>Option name to value (a switch as <c>true</c>/<c>false</c>), or null with the errors in <paramref name="errors"/>.</summary>
-    public static Dictionary<string, string>? Read(string text, List<SpecError> errors)
+    /// <param name="text">The file's text.</param>
+    /// <param name="errors">Where the errors go.</param>
+    /// <param name="ignored">Where the skipped options of <see cref="IgnoredOptions"/> go, as "name (line N)".</param>
+    public static Dictionary<string, string>? Read(string text, List<SpecError> errors, List<string> ignored)
     {
+        ArgumentNullException.ThrowIfNull(ignored);
         ArgumentNullException.ThrowIfNull(text);
         if (text.Length > MaxChars)
         {
@@ -90,6 +98,12 @@ internal static class ReferenceConfigFile
 
             string name = prefix + line[..equals].Trim();
             string value = line[(equals + 1)..].Trim();
+            if (IgnoredOptions.Contains(name, StringComparer.Ordinal))
+            {
+                ignored.Add($"{name} ({at})");
+                continue;
+            }
+
             if (!Options.Contains(name, StringComparer.Ordinal))
             {
                 // Only a name of the reference is echoed: an unknown one may be a pasted token.

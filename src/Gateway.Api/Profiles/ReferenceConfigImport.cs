@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Gateway.Api.Sessions;
 using Gateway.Engine.Sessions;
 using static Gateway.Api.Profiles.ReferenceConfigFile;
@@ -12,9 +13,13 @@ namespace Gateway.Api.Profiles;
 /// </summary>
 internal static class ReferenceConfigImport
 {
-    /// <summary>The profile body the files describe, or null with every error (fields <c>name</c>, <c>config</c>, <c>configDir</c>, <c>accessToken</c>).</summary>
-    public static ProfileBody? ToProfileBody(ImportConfigBody body, List<SpecError> errors)
+    /// <summary>
+    /// The profile body the files describe, or null with every error (fields <c>name</c>, <c>config</c>,
+    /// <c>configDir</c>, <c>settingsJson</c>, <c>accessToken</c>); <paramref name="warnings"/> gets what was left out.
+    /// </summary>
+    public static ProfileBody? ToProfileBody(ImportConfigBody body, List<SpecError> errors, List<string> warnings)
     {
+        ArgumentNullException.ThrowIfNull(warnings);
         ArgumentNullException.ThrowIfNull(body);
         int before = errors.Count;
         if (body.Config is null)
@@ -23,10 +28,18 @@ internal static class ReferenceConfigImport
             return null;
         }
 
-        var options = Read(body.Config, errors);
+        var ignored = new List<string>();
+        var options = Read(body.Config, errors, ignored);
+        var settings = SettingsOf(body.SettingsJson, errors);
         if (options is null)
         {
             return null;
+        }
+
+        if (ignored.Count > 0)
+        {
+            warnings.Add($"Ignored {string.Join(", ", ignored)}: a profile does not hold a process's log level or files on the machine that ran it"
+                + (body.SettingsJson is null ? "; give the settings file's text as settingsJson to import it." : "."));
         }
 
         string? sourceMap = options.GetValueOrDefault(SourceListenPort);
@@ -73,7 +86,7 @@ internal static class ReferenceConfigImport
             options.GetValueOrDefault(NoSslHostVerify) == "true",
             HttpsProxy: null,
             options.GetValueOrDefault(DestinationClientType),
-            Settings: null,
+            settings,
             Tags: null,
             Autostart: false,
             string.IsNullOrEmpty(body.AccessToken) ? options.GetValueOrDefault(AccessToken) : body.AccessToken,
@@ -104,6 +117,12 @@ internal static class ReferenceConfigImport
                 "mode" => ReferenceConfigFile.Mode,
                 _ => null,
             };
+            if (InSettingsFileTerms(error) is { } renamed)
+            {
+                yield return renamed;
+                continue;
+            }
+
             if (option is not null)
             {
                 yield return new SpecError(Field, $"{option}: {error.Message}");
@@ -116,6 +135,41 @@ internal static class ReferenceConfigImport
             {
                 yield return error;
             }
+        }
+    }
+
+    public const string SettingsJsonField = "settingsJson";
+
+    /// <summary>An error of the profile's settings (<c>settings</c>, <c>settings.…</c>) named after the settings file's field, or null.</summary>
+    public static SpecError? InSettingsFileTerms(SpecError error) =>
+        error.Field == "settings" || error.Field.StartsWith("settings.", StringComparison.Ordinal)
+            ? error with { Field = SettingsJsonField + error.Field["settings".Length..] }
+            : null;
+
+    /// <summary>The text of a --settings-json file as the profile's settings (checked by the profile rules), or null.</summary>
+    public static JsonElement? SettingsOf(string? text, List<SpecError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (text.Length > ProfileRules.MaxSettingsLength)
+        {
+            errors.Add(new SpecError(SettingsJsonField, $"The settings file is {text.Length} characters; at most {ProfileRules.MaxSettingsLength} are allowed."));
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 16 });
+            return document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            // The parser's position, not the text: a settings file holds no secrets, but a pasted one might.
+            errors.Add(new SpecError(SettingsJsonField, $"The settings file is not JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): give the text of a localproxy --settings-json file."));
+            return null;
         }
     }
 

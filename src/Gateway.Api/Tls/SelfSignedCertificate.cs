@@ -42,11 +42,8 @@ internal static class SelfSignedCertificate
         }
 
         var certificate = Create(now);
-        File.WriteAllBytes(pfxPath, certificate.Export(X509ContentType.Pkcs12));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(pfxPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+        // The private key: owner-only from the first byte written.
+        Hosting.OwnerOnlyFiles.WriteAllBytes(pfxPath, certificate.Export(X509ContentType.Pkcs12));
 
         WriteTrustFiles(directory, certificate);
         created = true;

@@ -76,7 +76,7 @@ public sealed class SessionManager : IAsyncDisposable
         TunnelSession session;
         try
         {
-            session = new TunnelSession(id, validation.Spec!, options.Resolver, _time, _logger, _options.ConnectTimeout, OnSessionChanged, OnLogLine, options.TokenRenewer);
+            session = new TunnelSession(id, validation.Spec!, options.Resolver, _time, _logger, _options.ConnectTimeout, OnSessionChanged, OnLogLine, _options.LogEnd, options.TokenRenewer);
         }
         catch (ArgumentException ex)
         {

@@ -11,4 +11,10 @@ public sealed class SessionManagerOptions
 
     /// <summary>Finished sessions kept for <c>List</c>/<c>Get</c>; the oldest are forgotten beyond this.</summary>
     public int MaxFinishedSessions { get; set; } = 1000;
+
+    /// <summary>
+    /// Whether a session logs its end ("ended: Failed (why)", at error level for a failure). A host that
+    /// reports the end itself (the CLI's last line before it exits) turns it off, so the reason is said once.
+    /// </summary>
+    public bool LogEnd { get; set; } = true;
 }

@@ -39,7 +39,6 @@ internal sealed partial class TunnelSession
                             continue;
                         }
 
-                        Log.Error($"handshake rejected: {failure}");
                         string reason = refusal.IsSpent
                             ? $"the token was spent: rotate it or give a new one ({failure})"
                             : $"the service rejected the handshake: {failure}";
@@ -51,7 +50,6 @@ internal sealed partial class TunnelSession
                     var delay = connectRetry.NextDelay(failures);
                     if (delay is null)
                     {
-                        Log.Error($"giving up after {failures} failed attempt(s): {failure}");
                         Finish(SessionState.Failed, $"could not connect after {failures} attempt(s) (websocket.connect_retry_count {settings.ConnectRetryCount}): {failure}", SessionFailure.RetriesExhausted);
                         return;
                     }
@@ -202,7 +200,11 @@ internal sealed partial class TunnelSession
 
         // Ports are released before anyone hears of the end, so a restart on the same port works.
         DisposeListeners();
-        Log.Info($"ended: {state} ({reason})");
+        // The one line that says why a session ended (a rejected handshake, retries given up, ...).
+        if (_logEnd)
+        {
+            Log.Write(state == SessionState.Failed ? LogLevel.Error : LogLevel.Information, $"ended: {state} ({reason})");
+        }
         Interlocked.Increment(ref _version);
         _onChanged(this, true);
     }

@@ -16,6 +16,7 @@ internal sealed partial class TunnelSession
     private readonly Action<TunnelSession, bool> _onChanged;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _stateGate = new();
+    private readonly bool _logEnd;
     private readonly Dictionary<int, SourceListener> _listenersByPort = [];
     private readonly Dictionary<string, SourceListener> _ephemeralListeners = new(StringComparer.Ordinal);
     private readonly IPAddress? _listenAddress;
@@ -41,7 +42,7 @@ internal sealed partial class TunnelSession
     private int _dispatchPaused;
     private long _version;
 
-    public TunnelSession(string id, ValidatedSpec spec, IServiceIdResolver? resolver, TimeProvider time, ILogger logger, TimeSpan connectTimeout, Action<TunnelSession, bool> onChanged, Action<string, SessionLogLine>? onLogLine = null, AccessTokenRenewer? tokenRenewer = null)
+    public TunnelSession(string id, ValidatedSpec spec, IServiceIdResolver? resolver, TimeProvider time, ILogger logger, TimeSpan connectTimeout, Action<TunnelSession, bool> onChanged, Action<string, SessionLogLine>? onLogLine = null, bool logEnd = true, AccessTokenRenewer? tokenRenewer = null)
     {
         Id = id;
         _tokenRenewer = tokenRenewer;
@@ -52,6 +53,7 @@ internal sealed partial class TunnelSession
         _onChanged = onChanged;
         CreatedAt = time.GetUtcNow();
         Log = new SessionLog(id, logger, time, onLogLine);
+        _logEnd = logEnd;
         string? bind = spec.Spec.BindAddress;
         if (spec.Spec.Mode == SessionMode.Source)
         {

@@ -155,8 +155,8 @@ internal static class TunnelConnector
                     : errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)
                         ? $"{host} presented no certificate"
                         : trust is { Problems.Count: > 0 }
-                            ? $"the certificate of {host} is not trusted by the system or the caPath directory ({string.Join("; ", trust.Problems)})"
-                            : $"the certificate of {host} is not trusted (add its CA with caPath, or skip verification for development only)";
+                            ? $"the certificate of {host} is not trusted by the system or the CA directory (-c/--capath; caPath in a profile) ({string.Join("; ", trust.Problems)})"
+                            : $"the certificate of {host} is not trusted: give a directory with its CA certificate with -c/--capath (caPath in a profile), or skip verification with -k/--no-ssl-host-verify for development only";
                 return false;
             },
         };

@@ -49,7 +49,8 @@ public sealed class AwsEndpointTests
         // A browser's GET / still gets the dashboard.
         using var browser = gateway.CreateClient(apiKey: null);
         var page = await browser.GetAsync("/");
-        Assert.Contains("/_content/Gateway.Web/index.html", page.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
+        Assert.Equal("/", page.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Contains("<title>TunnelGateway</title>", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

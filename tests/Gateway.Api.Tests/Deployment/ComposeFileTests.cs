@@ -18,6 +18,39 @@ public sealed partial class ComposeFileTests
 
     private static readonly Lazy<string> Root = new(FindRepositoryRoot);
 
+    /// <summary>
+    /// A fresh clone has no gateway.env (it is the operator's): compose v1 has no optional env_file, so
+    /// `up` stops at once with one line naming the file, and the lines an operator reads first (the
+    /// compose file's header, README's Docker steps) give the copy step.
+    /// </summary>
+    [Fact]
+    public async Task OnAFreshCloneComposeNamesTheMissingEnvironmentFileInOneLine()
+    {
+        string executable = FindOnPath("docker-compose")
+            ?? throw new Xunit.Sdk.XunitException("docker-compose is not installed: apt-get install docker-compose");
+        var directory = Directory.CreateTempSubdirectory("gateway-compose-");
+        try
+        {
+            foreach (var file in new[] { "docker-compose.yml", "Dockerfile", ".dockerignore", "gateway.env.example" })
+            {
+                File.Copy(RepositoryFile(file), Path.Combine(directory.FullName, file));
+            }
+
+            var (code, stdout, stderr) = await RunAsync(executable, directory.FullName, ["-f", Path.Combine(directory.FullName, "docker-compose.yml"), "config"]);
+            Assert.NotEqual(0, code);
+            var line = Assert.Single((stdout + stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains(Path.Combine(directory.FullName, "gateway.env"), line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+
+        const string copy = "cp gateway.env.example gateway.env";
+        Assert.Contains(File.ReadLines(RepositoryFile("docker-compose.yml")).Take(3), l => l.Contains(copy, StringComparison.Ordinal));
+        Assert.Contains(File.ReadLines(RepositoryFile("README.md")), l => l.Contains(copy, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task ComposeConfigResolvesWithTheExampleEnvironmentFile()
     {
@@ -80,7 +113,7 @@ public sealed partial class ComposeFileTests
         Assert.DoesNotContain(user, new[] { "root", "0" });
 
         // HTTPS listens on every interface (published by compose), plain HTTP on loopback.
-        var urls = env["Urls"].Split(';').Select(u => new Uri(u)).ToList();
+        var urls = env["ASPNETCORE_URLS"].Split(';').Select(u => new Uri(u)).ToList();
         var https = Assert.Single(urls, u => u.Scheme == "https");
         Assert.Equal("0.0.0.0", https.Host);
         Assert.Contains(runtime, i => i == $"EXPOSE {https.Port}");

@@ -15,6 +15,37 @@ public sealed class GatewayHostTests
     }
 
     [Fact]
+    public async Task TheDashboardIsServedAtTheRootAndItsOldAddressRedirectsThere()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var client = gateway.CreateClient(apiKey: null);
+
+        using var root = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, root.StatusCode);
+        Assert.Equal("/", root.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Equal("text/html", root.Content.Headers.ContentType?.MediaType);
+        string html = await root.Content.ReadAsStringAsync();
+        Assert.Contains("<title>TunnelGateway</title>", html, StringComparison.Ordinal);
+
+        // Its relative references resolve against / and are served.
+        foreach (var asset in new[] { "js/app.js", "css/app.css", "favicon.svg", "lib/signalr.min.js" })
+        {
+            Assert.Contains($"\"{asset}\"", html, StringComparison.Ordinal);
+            using var response = await client.GetAsync(asset);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{asset}: {(int)response.StatusCode}");
+        }
+
+        // Bookmarks of the old address land on /.
+        using var old = await client.GetAsync("/_content/Gateway.Web/index.html");
+        Assert.Equal(HttpStatusCode.OK, old.StatusCode);
+        Assert.Equal("/", old.RequestMessage!.RequestUri!.AbsolutePath);
+
+        // A POST / that is not an AWS call is still not the dashboard.
+        using var post = await client.PostAsync("/", new StringContent("{}"));
+        Assert.NotEqual(HttpStatusCode.OK, post.StatusCode);
+    }
+
+    [Fact]
     public async Task HealthIsOk()
     {
         await using var gateway = await TestGateway.StartAsync();

@@ -7,7 +7,8 @@ namespace Gateway.Api.Tests.Hosting;
 public sealed class SecurityHeadersTests
 {
     [Theory]
-    [InlineData("/_content/Gateway.Web/index.html", HttpStatusCode.OK)]
+    [InlineData("/", HttpStatusCode.OK)]
+    [InlineData("/js/app.js", HttpStatusCode.OK)]
     [InlineData("/healthz", HttpStatusCode.OK)]
     [InlineData("/api/tunnels/no-such-session", HttpStatusCode.NotFound)]
     public async Task AnswersCarryTheStrictPolicy(string path, HttpStatusCode status)

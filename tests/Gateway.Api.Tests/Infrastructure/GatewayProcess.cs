@@ -16,6 +16,8 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly ConcurrentQueue<string> _stderr = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<Uri> _addresses = new();
 
     private GatewayProcess(Process process, string dataDirectory)
     {
@@ -33,32 +35,62 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>Every address Kestrel said it listens on ("Now listening on: ...").</summary>
+    public IReadOnlyList<Uri> Addresses => [.. _addresses];
+
     /// <param name="environment">Configuration as environment variables (<c>Gateway__Tls__CertificatePath</c>, ...).</param>
     /// <param name="openFileLimit">When set, the process runs under <c>prlimit --nofile=N:N</c>.</param>
-    public static GatewayProcess Start(IReadOnlyDictionary<string, string>? environment = null, int? openFileLimit = null, string? dataDirectory = null)
+    /// <param name="arguments">The gateway's arguments; default <c>--urls https://127.0.0.1:0</c>.</param>
+    /// <param name="generatedPassword">No <c>Auth__AdminPassword</c>: the gateway generates the first admin's password.</param>
+    /// <param name="wrapper">A command (and its arguments) that runs <c>dotnet</c>, e.g. <c>unshare -n</c>.</param>
+    public static GatewayProcess Start(
+        IReadOnlyDictionary<string, string>? environment = null,
+        int? openFileLimit = null,
+        string? dataDirectory = null,
+        IReadOnlyList<string>? arguments = null,
+        bool generatedPassword = false,
+        IReadOnlyList<string>? wrapper = null)
     {
         dataDirectory ??= TestGateway.NewDataDirectory();
         string dll = Path.Combine(AppContext.BaseDirectory, "Gateway.Api.dll");
-        var start = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "prlimit")
+        var prefix = new List<string>(wrapper ?? []);
+        if (openFileLimit is { } limit)
+        {
+            prefix.AddRange(["prlimit", $"--nofile={limit}:{limit}"]);
+        }
+
+        var start = new ProcessStartInfo(prefix.Count == 0 ? "dotnet" : prefix[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = dataDirectory,
         };
-        if (openFileLimit is { } limit)
+        if (prefix.Count > 0)
         {
-            start.ArgumentList.Add($"--nofile={limit}:{limit}");
-            start.ArgumentList.Add("dotnet");
+            foreach (var argument in prefix.Skip(1).Append("dotnet"))
+            {
+                start.ArgumentList.Add(argument);
+            }
         }
 
-        foreach (var argument in new[] { dll, "--urls", "https://127.0.0.1:0" })
+        foreach (var argument in new[] { dll }.Concat(arguments ?? ["--urls", "https://127.0.0.1:0"]))
         {
             start.ArgumentList.Add(argument);
         }
 
+        // The ASP.NET Core settings a test may give are not inherited from the test runner's environment.
+        foreach (var inherited in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "Urls" })
+        {
+            start.Environment.Remove(inherited);
+        }
+
         start.Environment["Gateway__DataDirectory"] = dataDirectory;
-        start.Environment["Auth__AdminPassword"] = TestGateway.AdminPassword;
+        if (!generatedPassword)
+        {
+            start.Environment["Auth__AdminPassword"] = TestGateway.AdminPassword;
+        }
+
         start.Environment["DOTNET_gcServer"] = "0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
@@ -107,6 +139,17 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
         return await _listening.Task;
     }
 
+    /// <summary>Waits (bounded) until the host says it started: every address is bound and every start step ran.</summary>
+    public async Task WaitStartedAsync()
+    {
+        var exited = _process.WaitForExitAsync();
+        var first = await Task.WhenAny(_started.Task, exited).WaitAsync(TestGateway.Timeout);
+        if (first != _started.Task)
+        {
+            Assert.Fail($"the gateway exited ({_process.ExitCode}) before it started.\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+        }
+    }
+
     /// <summary>Waits (bounded) for the process to end and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync()
     {
@@ -140,6 +183,16 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
         }
 
         _stdout.Enqueue(line);
+        if (AnyListeningLine().Match(line) is { Success: true } any && Uri.TryCreate(any.Groups[1].Value, UriKind.Absolute, out var address))
+        {
+            _addresses.Enqueue(address);
+        }
+
+        if (line.Contains("Application started.", StringComparison.Ordinal))
+        {
+            _started.TrySetResult();
+        }
+
         var match = ListeningLine().Match(line);
         if (match.Success)
         {
@@ -149,4 +202,7 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Now listening on: (https://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"Now listening on: (\S+)")]
+    private static partial Regex AnyListeningLine();
 }

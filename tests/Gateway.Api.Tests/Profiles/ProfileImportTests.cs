@@ -183,6 +183,69 @@ public sealed class ProfileImportTests
     }
 
     [Fact]
+    public async Task ImportConfigSkipsTheProcessOptionsWithAWarningListingThemAndTakesASettingsFile()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var http = gateway.CreateClient();
+        const string settingsFile = "{\"tunneling\": {\"proxy\": {\"websocket\": {\"ping_period_ms\": \"7000\"}}}}";
+
+        // A file written for the reference's process: its log level and its own files are not a profile's.
+        var created = await http.PostJsonAsync("/api/profiles/import-config", new
+        {
+            name = "from-process-config",
+            config = "region = us-east-1\nverbose = 5\nsource-listen-port = SSH=5555\nsettings-json = /etc/localproxy/settings.json\nconfig-dir = /etc/localproxy/services\n",
+            settingsJson = settingsFile,
+        }, HttpStatusCode.Created);
+        Assert.Equal("source", created.GetProperty("mode").GetString());
+        Assert.Equal("SSH=5555", created.GetProperty("services").GetString());
+        Assert.Equal("7000", created.GetProperty("settings").GetProperty("tunneling").GetProperty("proxy").GetProperty("websocket").GetProperty("ping_period_ms").GetString());
+        string warning = Assert.Single(created.GetProperty("warnings").EnumerateArray()).GetString()!;
+        Assert.StartsWith("Ignored verbose (line 2), settings-json (line 4), config-dir (line 5)", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("/etc/localproxy", warning, StringComparison.Ordinal);
+
+        // Stored as any profile: no warnings afterwards.
+        var stored = await http.SendJsonAsync(HttpMethod.Get, $"/api/profiles/{created.GetProperty("id").GetString()}", null, HttpStatusCode.OK);
+        Assert.False(stored.TryGetProperty("warnings", out _));
+
+        // Without settingsJson the warning says how to bring the settings file along; a clean file has no warnings.
+        var withoutSettings = await http.PostJsonAsync("/api/profiles/import-config", new { name = "no-settings", config = "region = us-east-1\nmode = src\nsettings-json = s.json\n" }, HttpStatusCode.Created);
+        Assert.Contains("settingsJson", Assert.Single(withoutSettings.GetProperty("warnings").EnumerateArray()).GetString(), StringComparison.Ordinal);
+        var clean = await http.PostJsonAsync("/api/profiles/import-config", new { name = "clean", config = "region = us-east-1\nmode = src\n" }, HttpStatusCode.Created);
+        Assert.False(clean.TryGetProperty("warnings", out _));
+
+        // A settings file that is not JSON, or has a bad value, is a 400 naming settingsJson.
+        var notJson = await http.PostJsonAsync("/api/profiles/import-config", new { name = "bad", config = "region = us-east-1\nmode = src\n", settingsJson = "{ not json" }, HttpStatusCode.BadRequest);
+        Assert.Equal(["settingsJson"], ErrorFields(notJson));
+        var badValue = await http.PostJsonAsync("/api/profiles/import-config", new
+        {
+            name = "bad",
+            config = "region = us-east-1\nmode = src\n",
+            settingsJson = "{\"tunneling\": {\"proxy\": {\"websocket\": {\"ping_period_ms\": \"soon\"}}}}",
+        }, HttpStatusCode.BadRequest);
+        Assert.All(ErrorFields(badValue), f => Assert.StartsWith("settingsJson", f, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ASettingsFileReplacesAnExistingProfilesSettingsAndKeepsItsToken()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var http = gateway.CreateClient();
+        var created = await http.PostJsonAsync("/api/profiles/import-config", new { name = "target", config = "region = us-east-1\nmode = src\naccess-token = kept-token\n" }, HttpStatusCode.Created);
+        string id = created.GetProperty("id").GetString()!;
+
+        var updated = await http.PutJsonAsync($"/api/profiles/{id}/settings", new { settingsJson = "{\"tunneling\": {\"proxy\": {\"tcp\": {\"connection_retry_count\": \"3\"}}}}" }, HttpStatusCode.OK);
+        Assert.Equal("3", updated.GetProperty("settings").GetProperty("tunneling").GetProperty("proxy").GetProperty("tcp").GetProperty("connection_retry_count").GetString());
+        Assert.True(updated.GetProperty("hasAccessToken").GetBoolean());
+        Assert.Equal("target", updated.GetProperty("name").GetString());
+
+        var invalid = await http.PutJsonAsync($"/api/profiles/{id}/settings", new { settingsJson = "[1, 2" }, HttpStatusCode.BadRequest);
+        Assert.Equal(["settingsJson"], ErrorFields(invalid));
+        await http.PutJsonAsync($"/api/profiles/{id}/settings", new { settingsJson = (string?)null }, HttpStatusCode.BadRequest);
+        await http.PutJsonAsync("/api/profiles/no-such-profile/settings", new { settingsJson = "{}" }, HttpStatusCode.NotFound);
+        gateway.Logs.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task ImportConfigRefusesWhatItCannotUseNamingTheLineOrFile()
     {
         await using var gateway = await TestGateway.StartAsync();
@@ -191,11 +254,11 @@ public sealed class ProfileImportTests
         var unknown = await http.PostJsonAsync("/api/profiles/import-config", new
         {
             name = "x",
-            config = "region = us-east-1\nmode = src\nverbose = 5\nsettings-json = /etc/s.json\nfrobnicate = 1\nregion = us-west-2\nno-ssl-host-verify = maybe\n[tunnel]\nregion = x\n",
+            config = "region = us-east-1\nmode = src\nhelp = true\nexport-default-settings = /tmp/s.json\nfrobnicate = 1\nregion = us-west-2\nno-ssl-host-verify = maybe\n[tunnel]\nregion = x\n",
         }, HttpStatusCode.BadRequest);
         var messages = ErrorMessages(unknown, "config");
         Assert.Equal(["config"], ErrorFields(unknown));
-        foreach (string line in new[] { "line 3: 'verbose'", "line 4: 'settings-json'", "line 5:", "line 6: 'region' is given more than once", "line 7: 'no-ssl-host-verify' is a switch", "line 9:" })
+        foreach (string line in new[] { "line 3: 'help'", "line 4: 'export-default-settings'", "line 5:", "line 6: 'region' is given more than once", "line 7: 'no-ssl-host-verify' is a switch", "line 9:" })
         {
             Assert.Contains(messages, m => m.StartsWith(line, StringComparison.Ordinal));
         }

@@ -53,7 +53,7 @@ public sealed class CaDirectoryTests : IDisposable
         await Assert.ThrowsAnyAsync<Exception>(() => kit.Fake.AcceptAsync());
 
         var snapshot = await kit.WaitForAsync(s => s.LastError is not null, "reporting the TLS failure");
-        Assert.Contains("is not trusted by the system or the caPath directory", snapshot.LastError, StringComparison.Ordinal);
+        Assert.Contains("is not trusted by the system or the CA directory (-c/--capath; caPath in a profile)", snapshot.LastError, StringComparison.Ordinal);
         Assert.Contains("only-fifo.pem skipped: it is not a regular file (it is a FIFO)", snapshot.LastError, StringComparison.Ordinal);
     }
 

@@ -146,6 +146,7 @@ function configImport(onCreated) {
   const name = h('input', { id: 'import-config-name', type: 'text', autocomplete: 'off' });
   const config = h('input', { id: 'import-config-file', type: 'file' });
   const dir = h('input', { id: 'import-config-dir', type: 'file', multiple: true });
+  const settings = h('input', { id: 'import-config-settingsJson', type: 'file', accept: '.json,application/json' });
   const token = h('input', { id: 'import-config-accessToken', type: 'password', autocomplete: 'new-password' });
   const error = h('div', { class: 'form-error', role: 'alert', hidden: true });
   const form = h('form', { id: 'import-config-form', class: 'form', novalidate: true },
@@ -153,6 +154,7 @@ function configImport(onCreated) {
       field('New profile name', name, { name: 'name' }),
       field('--config file', config, { name: 'config', hint: 'name = value lines (region, proxy-endpoint, source-listen-port, destination-app, ...).' }),
       field('--config-dir files (optional)', dir, { name: 'configDir', hint: 'SERVICE_ID = ENDPOINT lines.' }),
+      field('--settings-json file (optional)', settings, { name: 'settingsJson', hint: 'The reference\'s settings JSON: becomes the profile\'s settings.' }),
       field('Access token (optional)', token, { name: 'accessToken', hint: 'Stored encrypted; wins over the file\'s access-token.' })),
     error,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Import' })));
@@ -167,6 +169,7 @@ function configImport(onCreated) {
       body.configDir = {};
       for (const file of dir.files) body.configDir[file.name] = await file.text();
     }
+    if (settings.files?.[0]) body.settingsJson = await settings.files[0].text();
     if (token.value) body.accessToken = token.value;
     token.value = '';
     try {
@@ -174,6 +177,8 @@ function configImport(onCreated) {
       delete body.accessToken;
       const created = await request;
       toast(`Profile ${created.name} imported.`);
+      // Options of the reference's process (verbose, settings-json, config-dir) were left out: say which.
+      for (const warning of created.warnings ?? []) toast(warning, 'warning');
       form.reset();
       onCreated();
     } catch (e) {
