@@ -9,12 +9,30 @@ namespace Gateway.Cli.Tests;
 /// under qemu user emulation (Debian's qemu-user-static; the arm64 libc, libstdc++ and OpenSSL from
 /// Debian's arm64 architecture, .ci/run installs them). Each platform is published once per test run;
 /// every test prints how long that took. linux-arm (32-bit) is not here: the NuGet source this
-/// project builds from has no linux-arm runtime pack (docs/cli.md, "Platforms").
+/// project builds from has no linux-arm runtime pack (docs/cli.md, "Release builds").
+/// Emulation is 10 to 50 times slower than the machine, so each step has a longer bound, and the
+/// emulated processes get an empty system trust store: the relay's certificate is trusted through
+/// <c>-c</c>, and parsing every system root under emulation (about 150 ms natively,
+/// docs/performance.md figure 9) would take most of a step's bound on a busy machine.
 /// </summary>
 [SupportedOSPlatform("linux")]
-public sealed class EmulatedPlatformTests(GatewayFixture fixture, ITestOutputHelper testOutput) : IClassFixture<GatewayFixture>
+public sealed class EmulatedPlatformTests(GatewayFixture fixture, ITestOutputHelper testOutput) : IClassFixture<GatewayFixture>, IDisposable
 {
+    private static readonly TimeSpan EmulatedStep = TimeSpan.FromMinutes(3);
+
+    private readonly DirectoryInfo _emptyTrustStore = Directory.CreateTempSubdirectory("localproxy-no-roots-");
+
     private TestGateway Gateway => fixture.Gateway;
+
+    public void Dispose() => _emptyTrustStore.Delete(recursive: true);
+
+    /// <summary>The access token, and no system roots (OpenSSL's variables, which .NET reads too).</summary>
+    private Dictionary<string, string?> Environment(string token) => new()
+    {
+        ["AWSIOT_TUNNEL_ACCESS_TOKEN"] = token,
+        ["SSL_CERT_DIR"] = _emptyTrustStore.FullName,
+        ["SSL_CERT_FILE"] = Path.Combine(_emptyTrustStore.FullName, "none.pem"),
+    };
 
     public static TheoryData<string> Platforms => ["linux-arm64"];
 
@@ -25,7 +43,7 @@ public sealed class EmulatedPlatformTests(GatewayFixture fixture, ITestOutputHel
         var emulated = await EmulatedAsync(rid);
         foreach (var args in new[] { new[] { "--help" }, ["-V"] })
         {
-            var (code, process) = await LocalProxyProcess.RunAsync([emulated.Binary, .. args], executable: emulated.Emulator, timeout: Bounds.Long);
+            var (code, process) = await LocalProxyProcess.RunAsync([emulated.Binary, .. args], executable: emulated.Emulator, timeout: EmulatedStep);
             await using var run = process;
             var (nativeCode, native) = await LocalProxyProcess.RunAsync(args);
             await using var nativeRun = native;
@@ -46,7 +64,7 @@ public sealed class EmulatedPlatformTests(GatewayFixture fixture, ITestOutputHel
         {
             string file = Path.Combine(directory.FullName, "emulated.json");
             string nativeFile = Path.Combine(directory.FullName, "native.json");
-            var (code, process) = await LocalProxyProcess.RunAsync([emulated.Binary, "--export-default-settings", file], executable: emulated.Emulator, timeout: Bounds.Long);
+            var (code, process) = await LocalProxyProcess.RunAsync([emulated.Binary, "--export-default-settings", file], executable: emulated.Emulator, timeout: EmulatedStep);
             await using var run = process;
             var (nativeCode, native) = await LocalProxyProcess.RunAsync(["--export-default-settings", nativeFile]);
             await using var nativeRun = native;
@@ -70,24 +88,24 @@ public sealed class EmulatedPlatformTests(GatewayFixture fixture, ITestOutputHel
         var tunnel = await Gateway.CreateTunnelAsync("SSH");
         await using var destination = LocalProxyProcess.Start(
             [emulated.Binary, .. Gateway.EndpointArgs(), "-d", $"SSH=127.0.0.1:{echo.Port}"],
-            new Dictionary<string, string?> { ["AWSIOT_TUNNEL_ACCESS_TOKEN"] = tunnel.DestinationAccessToken },
+            Environment(tunnel.DestinationAccessToken),
             executable: emulated.Emulator,
             log: Log);
-        var ready = await destination.WaitReadyAsync(Bounds.Long);
+        var ready = await destination.WaitReadyAsync(EmulatedStep);
         Assert.Equal($"127.0.0.1:{echo.Port}", ready["SSH"]);
         var (source, port) = await LocalProxyProcess.StartSourceAsync(
             port => [emulated.Binary, .. Gateway.EndpointArgs(), "-s", $"SSH={port}", "-b", "127.0.0.1"],
-            new Dictionary<string, string?> { ["AWSIOT_TUNNEL_ACCESS_TOKEN"] = tunnel.SourceAccessToken },
+            Environment(tunnel.SourceAccessToken),
             log: Log,
             executable: emulated.Emulator,
-            readyTimeout: Bounds.Long);
+            readyTimeout: EmulatedStep);
         await using var sourceProcess = source;
 
         var payload = Tcp.RandomBytes(1024 * 1024);
         Log("source listening; sending 1 MiB");
         using (var client = await Tcp.ConnectAsync(port))
         {
-            Assert.Equal(payload, await Tcp.EchoAsync(client, payload, Bounds.Long));
+            Assert.Equal(payload, await Tcp.EchoAsync(client, payload, EmulatedStep));
         }
 
         Log("1 MiB echoed");
