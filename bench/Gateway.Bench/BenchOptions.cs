@@ -11,13 +11,14 @@ internal sealed record BenchOptions
           dotnet run -c Release --project bench/Gateway.Bench -- [options]
 
           --smoke              a few seconds: tiny sizes, N=20 sessions, asserts only that all bytes arrived
-          --only LIST          figures to run, e.g. 1,2,4 (default: all eight)
+          --only LIST          figures to run, e.g. 1,2,4 (default: all eight; 9, the footprint, only when named)
           --mib N              MiB for one stream and the slow consumer (default 1024)
           --slow-mib N         MiB for the slow consumer (default: --mib)
           --slow-rate MBPS     the slow reader's rate in MB/s (default 10)
           --scale LIST         session counts for figure 5 (default 100,1000,5000)
           --runs N             repeat the one-stream and slow-consumer runs N times (default 1; the issue's robustness check is 20)
           --no-processes       skip the second configuration (separate localproxy processes)
+          --release DIR        figure 9: build/publish-localproxy.sh's --out directory (default artifacts/localproxy)
           --out DIR            where results go (default bench/results)
         """;
 
@@ -38,6 +39,9 @@ internal sealed record BenchOptions
     public bool Processes { get; init; } = true;
 
     public string? OutputDirectory { get; init; }
+
+    /// <summary>Figure 9: where build/publish-localproxy.sh put the release builds (its --out), or null for its default.</summary>
+    public string? ReleaseDirectory { get; init; }
 
     /// <summary>Worker mode of figure 5 (a fresh process per N): <c>--scale-worker N --relay-pid P --endpoint URL --ca DIR --idle-seconds S</c>, tokens on stdin.</summary>
     public ScaleWorkerArgs? ScaleWorker { get; init; }
@@ -68,7 +72,7 @@ internal sealed record BenchOptions
                     options = options with { SlowRate = 40e6 };
                     break;
                 case "--only":
-                    options = options with { Figures = [.. Next().Split(',').Select(s => ParseInt("--only", s, 1, 8))] };
+                    options = options with { Figures = [.. Next().Split(',').Select(s => ParseInt("--only", s, 1, 9))] };
                     break;
                 case "--mib":
                     options = options with { StreamBytes = ParseInt("--mib", Next(), 1, 65536) * 1024L * 1024 };
@@ -87,6 +91,9 @@ internal sealed record BenchOptions
                     break;
                 case "--no-processes":
                     options = options with { Processes = false };
+                    break;
+                case "--release":
+                    options = options with { ReleaseDirectory = Next() };
                     break;
                 case "--out":
                     options = options with { OutputDirectory = Next() };

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Runtime.Versioning;
-using System.Text;
 using Gateway.Cli.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -24,7 +22,8 @@ public sealed class PublishTests(GatewayFixture fixture, ITestOutputHelper testO
         try
         {
             string project = Path.Combine(Paths.RepositoryRoot, "src", "Gateway.Cli", "Gateway.Cli.csproj");
-            var (code, log) = await RunDotnetAsync(
+            var (code, log) = await ToolProcess.RunAsync(
+                ToolProcess.DotnetHost(),
                 ["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishSingleFile=true", "-o", output.FullName, "--disable-build-servers", "--nologo"],
                 PublishBound);
             Assert.True(code == 0, $"dotnet publish exited {code}:\n{log}");
@@ -80,84 +79,6 @@ public sealed class PublishTests(GatewayFixture fixture, ITestOutputHelper testO
             catch (IOException)
             {
             }
-        }
-    }
-
-    /// <summary>
-    /// Runs the dotnet CLI (bounded; killed with its children on timeout) and returns its exit code
-    /// and interleaved output. MSBuild variables the test host may have inherited are removed so the
-    /// publish is an ordinary command-line one.
-    /// </summary>
-    private static async Task<(int ExitCode, string Output)> RunDotnetAsync(IEnumerable<string> args, TimeSpan bound)
-    {
-        var info = new ProcessStartInfo(DotnetHost())
-        {
-            WorkingDirectory = Paths.RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            info.Environment.Remove(name);
-        }
-
-        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        var watch = Stopwatch.StartNew();
-        process.Start();
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(bound);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(Timeouts.Step);
-            throw new TimeoutException($"dotnet {string.Join(' ', info.ArgumentList)} did not finish within {bound}:\n{Text(output)}");
-        }
-
-        Append(output, $"(dotnet finished in {watch.Elapsed.TotalSeconds:F1} s)");
-        return (process.ExitCode, Text(output));
-    }
-
-    /// <summary>The dotnet host running the tests (DOTNET_HOST_PATH when the SDK set it), else dotnet on PATH.</summary>
-    private static string DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
-    }
-
-    private static string Text(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
         }
     }
 }

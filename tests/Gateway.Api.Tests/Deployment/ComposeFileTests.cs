@@ -133,7 +133,7 @@ public sealed partial class ComposeFileTests
     [Fact]
     public void DockerfilePublishesWithReadmesDeployCommand()
     {
-        var run = Assert.Single(Instructions(File.ReadAllLines(RepositoryFile("Dockerfile"))), i => i.StartsWith("RUN dotnet publish ", StringComparison.Ordinal));
+        var run = Assert.Single(Gateway.Testing.Dockerfiles.Instructions(File.ReadAllLines(RepositoryFile("Dockerfile"))), i => i.StartsWith("RUN dotnet publish ", StringComparison.Ordinal));
         var dockerfile = Words(run[4..]);
 
         var readme = File.ReadAllLines(RepositoryFile("README.md"));
@@ -148,7 +148,7 @@ public sealed partial class ComposeFileTests
     [Fact]
     public void DockerfileCopiesEveryProjectTheGatewayBuildsFromAndRestoresBeforeTheSources()
     {
-        var instructions = Instructions(File.ReadAllLines(RepositoryFile("Dockerfile")));
+        var instructions = Gateway.Testing.Dockerfiles.Instructions(File.ReadAllLines(RepositoryFile("Dockerfile")));
         var copies = instructions
             .Select((instruction, index) => (Instruction: instruction, Index: index))
             .Where(c => c.Instruction.StartsWith("COPY ", StringComparison.Ordinal) && !c.Instruction.StartsWith("COPY --from", StringComparison.Ordinal))
@@ -293,35 +293,10 @@ public sealed partial class ComposeFileTests
     /// <summary>The Dockerfile's instructions after the last FROM, continuation lines joined.</summary>
     private static List<string> RuntimeStage()
     {
-        var instructions = Instructions(File.ReadAllLines(RepositoryFile("Dockerfile")));
+        var instructions = Gateway.Testing.Dockerfiles.Instructions(File.ReadAllLines(RepositoryFile("Dockerfile")));
         int last = instructions.FindLastIndex(i => i.StartsWith("FROM ", StringComparison.Ordinal));
         Assert.True(last > 0, "the Dockerfile has no build stage before the runtime stage");
         return instructions[(last + 1)..];
-    }
-
-    /// <summary>One string per instruction: comments dropped, backslash continuations joined.</summary>
-    private static List<string> Instructions(IEnumerable<string> lines)
-    {
-        var instructions = new List<string>();
-        var current = new StringBuilder();
-        foreach (var raw in lines)
-        {
-            var line = raw.Trim();
-            if (line.StartsWith('#') || (line.Length == 0 && current.Length == 0))
-            {
-                continue;
-            }
-
-            bool continued = line.EndsWith('\\');
-            current.Append(continued ? line[..^1].TrimEnd() + " " : line);
-            if (!continued)
-            {
-                instructions.Add(current.ToString().Trim());
-                current.Clear();
-            }
-        }
-
-        return instructions;
     }
 
     private static Dictionary<string, string> EnvValues(IEnumerable<string> stage) =>

@@ -37,8 +37,15 @@ public sealed partial class LocalProxyProcess : IAsyncDisposable
         _name = process.StartInfo.FileName == DefaultExecutable ? "localproxy" : process.StartInfo.FileName;
     }
 
-    /// <summary>The apphost in the CLI project's build output (same configuration as the tests).</summary>
-    public static string DefaultExecutable => Path.Combine(Paths.Metadata("LocalProxyDirectory"), "localproxy");
+    /// <summary>
+    /// The apphost in the CLI project's build output (same configuration as the tests), or the
+    /// executable named by <c>GATEWAY_TEST_LOCALPROXY</c> (e.g. a Native AOT build of
+    /// build/publish-localproxy.sh), so the CLI suite can be run against a release build.
+    /// </summary>
+    public static string DefaultExecutable =>
+        Environment.GetEnvironmentVariable("GATEWAY_TEST_LOCALPROXY") is { Length: > 0 } release
+            ? Path.GetFullPath(release)
+            : Path.Combine(Paths.Metadata("LocalProxyDirectory"), "localproxy");
 
     public string WorkingDirectory { get; }
 
@@ -141,15 +148,15 @@ public sealed partial class LocalProxyProcess : IAsyncDisposable
     /// Starts a source on a free port (<paramref name="argsForPort"/> builds the arguments) and waits
     /// until it listens; retries with another port when one was taken meanwhile (exit code 5).
     /// </summary>
-    public static async Task<(LocalProxyProcess Process, int Port)> StartSourceAsync(Func<int, IEnumerable<string>> argsForPort, IReadOnlyDictionary<string, string?>? environment = null, Action<string>? log = null)
+    public static async Task<(LocalProxyProcess Process, int Port)> StartSourceAsync(Func<int, IEnumerable<string>> argsForPort, IReadOnlyDictionary<string, string?>? environment = null, Action<string>? log = null, string? executable = null, TimeSpan? readyTimeout = null)
     {
         for (int attempt = 0; ; attempt++)
         {
             int port = Tcp.FreePort();
-            var process = Start(argsForPort(port), environment, log: log);
+            var process = Start(argsForPort(port), environment, executable: executable, log: log);
             try
             {
-                await process.WaitReadyAsync();
+                await process.WaitReadyAsync(readyTimeout);
                 return (process, port);
             }
             catch (InvalidOperationException) when (attempt < 4 && process.HasExited && process._process.ExitCode == 5)
