@@ -110,6 +110,7 @@ internal static class AuthExtensions
         app.UseMiddleware<CookieAntiforgeryMiddleware>();
         app.UseRateLimiter();
         app.MapAuthApi();
+        app.MapAccountApi();
         app.MapApiKeysApi();
         app.MapUsersApi();
         return app;
