@@ -40,6 +40,10 @@ internal static class TunnelsApi
             .WithSummary("Stop a session: close frame to the service, local connections closed")
             .WithDescription("Sends a close frame (1000) to the tunnel service, closes the local connections and answers the session's final snapshot.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/ended", ClearEnded)
+            .WithName("ClearEndedTunnels")
+            .WithSummary("Remove every ended session (Closed, Failed, Stopped) from the list; the history keeps them")
+            .WithDescription("Running sessions are not touched. Answers the ids removed.");
         group.MapDelete("/{id}/connections/{connectionKey}", ResetConnection)
             .WithName("ResetTunnelConnection")
             .WithSummary("Reset one connection (key serviceId.connectionId); the peer gets its CONNECTION_RESET")
@@ -157,6 +161,19 @@ internal static class TunnelsApi
     {
         context.Items[AuditTarget.ItemKey] = id;
         return await sessions.StopAsync(id) is { } session ? TypedResults.Ok(session) : NotFound(id);
+    }
+
+    /// <param name="sessions">The session manager.</param>
+    /// <param name="context">The request (the count is recorded in the audit log).</param>
+    private static Ok<ClearedSessionsResponse> ClearEnded(SessionManager sessions, HttpContext context)
+    {
+        var removed = sessions.List()
+            .Where(s => s.State is SessionState.Closed or SessionState.Failed or SessionState.Stopped)
+            .Select(s => s.Id)
+            .Where(sessions.Remove)
+            .ToList();
+        context.Items[AuditTarget.ItemKey] = $"{removed.Count} ended session(s)";
+        return TypedResults.Ok(new ClearedSessionsResponse(removed));
     }
 
     /// <param name="id">The session's id.</param>
