@@ -1,7 +1,7 @@
 // #/sessions/{id}: one session, live: state, counters, a throughput chart, services and their
 // connections (each resettable), the last log lines, stop.
 
-import { h, replaceChildren, setText, toast } from '../dom.js';
+import { h, replaceChildren, setText, toast, confirmButton } from '../dom.js';
 import { api, enc } from '../api.js';
 import { applyRoles } from '../auth.js';
 import * as live from '../hub.js';
@@ -18,7 +18,7 @@ export function mount(view, { id }) {
   // ---- skeleton ----
   const title = h('h1', { id: 'session-title', text: snapshot?.name || id });
   const stateBadge = h('span', { id: 'session-state', class: 'badge', dataset: { field: 'state' } });
-  const stop = h('button', { id: 'stop-session', type: 'button', class: 'danger', dataset: { requires: 'operator' }, text: 'Stop session' });
+  const stop = confirmButton('Stop session', 'Really stop?', () => stopSession(), { id: 'stop-session', class: 'danger', dataset: { requires: 'operator' } });
   const reason = h('p', { id: 'session-reason', class: 'reason-line', dataset: { field: 'stateReason' } });
   const notice = h('p', { id: 'session-notice', class: 'notice', hidden: true });
 
@@ -57,12 +57,14 @@ export function mount(view, { id }) {
   function renderStatus() {
     if (!snapshot) return;
     const s = snapshot;
-    const state = fmt.stateName(s.state);
+    // While the gateway cannot be reached the state is only the last one known: say so instead.
+    const reachable = live.isReachable();
+    const state = reachable ? fmt.stateName(s.state) : 'unreachable';
     setText(title, s.name || s.id);
     stateBadge.className = `badge state-${state}`;
-    setText(stateBadge, state);
-    setText(reason, s.stateReason ?? '');
-    stop.hidden = fmt.isFinal(state);
+    setText(stateBadge, reachable ? state : 'gateway unreachable');
+    setText(reason, reachable ? s.stateReason ?? '' : `last known: ${fmt.stateName(s.state)}${s.stateReason ? ` (${s.stateReason})` : ''}`);
+    stop.hidden = fmt.isFinal(state) || !reachable;
     setText(facts.get('id'), s.id);
     setText(facts.get('mode'), fmt.modeName(s.mode));
     setText(facts.get('endpoint'), s.endpoint);
@@ -184,11 +186,10 @@ export function mount(view, { id }) {
       toLocal: h('td', { class: 'num', 'data-label': 'To local', dataset: { field: 'bytesToLocal' } }),
       age: h('td', { class: 'num', 'data-label': 'Age', dataset: { field: 'age' } }),
     };
-    const reset = h('button', {
-      type: 'button', class: 'small danger', dataset: { resetConnection: c.key, requires: 'operator' }, text: 'Disconnect',
+    const reset = confirmButton('Disconnect', 'Really disconnect?', () => resetConnection(c.key), {
+      class: 'small danger', dataset: { resetConnection: c.key, requires: 'operator' },
       title: 'Reset this connection only (the peer gets CONNECTION_RESET)',
     });
-    reset.addEventListener('click', () => resetConnection(c.key, reset));
     const tr = h('tr', { dataset: { connectionKey: c.key } }, cells.key, cells.peer, cells.fromLocal, cells.toLocal, cells.age, h('td', { class: 'cell-actions' }, reset));
     return { tr, cells, openedAt: c.openedAt };
   }
@@ -209,13 +210,11 @@ export function mount(view, { id }) {
     for (const block of blocks.values()) for (const row of block.rows.values()) setText(row.cells.age, fmt.age(row.openedAt, now));
   }
 
-  async function resetConnection(key, button) {
-    button.disabled = true;
+  async function resetConnection(key) {
     try {
       await api.del(`/api/tunnels/${enc(id)}/connections/${enc(key)}`);
       toast(`Connection ${key} reset.`);
     } catch (error) {
-      button.disabled = false;
       toast(`Resetting ${key} failed: ${error.describe?.() ?? error.message}`, 'error');
     }
   }
@@ -253,8 +252,7 @@ export function mount(view, { id }) {
   }
 
   // ---- actions ----
-  stop.addEventListener('click', async () => {
-    stop.disabled = true;
+  async function stopSession() {
     try {
       snapshot = await api.del(`/api/tunnels/${enc(id)}`);
       live.remember(snapshot);
@@ -263,10 +261,8 @@ export function mount(view, { id }) {
       toast('Session stopped.');
     } catch (error) {
       toast(`Stopping failed: ${error.describe?.() ?? error.message}`, 'error');
-    } finally {
-      stop.disabled = false;
     }
-  });
+  }
 
   function markGone() {
     gone = true;
@@ -302,6 +298,7 @@ export function mount(view, { id }) {
     chart?.update(seriesData(live.getSeries(id)));
     renderRate();
   });
+  const offReachability = live.on('reachability', () => renderStatus());
   const ageTimer = setInterval(tickAges, 1000);
 
   if (snapshot) { renderStatus(); renderServices(); }
@@ -312,6 +309,7 @@ export function mount(view, { id }) {
     unsubscribe();
     offUpdate();
     offSample();
+    offReachability();
     clearInterval(ageTimer);
     chart?.destroy();
   };
