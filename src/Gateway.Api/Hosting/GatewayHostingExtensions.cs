@@ -9,6 +9,7 @@ using Gateway.Api.Operations;
 using Gateway.Api.Profiles;
 using Gateway.Api.Relay;
 using Gateway.Api.Sessions;
+using Gateway.Api.Throughput;
 using Gateway.Api.Tls;
 using Gateway.Engine;
 using Gateway.Engine.Relay;
@@ -67,6 +68,8 @@ internal static class GatewayHostingExtensions
         services.AddGatewayOperations();
         services.AddGatewayProfiles();
         services.AddGatewayHubs();
+        services.AddSingleton<ThroughputHistory>();
+        services.AddHostedService(sp => sp.GetRequiredService<ThroughputHistory>());
 
         services.AddSingleton<GatewayCertificate>();
         services.AddSingleton<ConnectionBudget>();
@@ -143,6 +146,7 @@ internal static class GatewayHostingExtensions
         app.MapRelayTunnelsApi();
         app.MapAwsKeysApi();
         app.MapTunnelsApi();
+        app.MapThroughputApi();
         app.MapProfilesApi();
         app.MapHistoryApi();
         app.MapGatewayHubs();
