@@ -132,6 +132,10 @@ internal sealed class ThroughputHistory : IHostedService, IDisposable
         private DateTimeOffset _lastAt = at;
         private long _lastTo = to;
         private long _lastFrom = from;
+        private long _slot = -1;
+        private DateTimeOffset _slotAt;
+        private long _slotTo;
+        private long _slotFrom;
         private long _minute = -1;
         private long _minuteTo;
         private long _minuteFrom;
@@ -151,8 +155,7 @@ internal sealed class ThroughputHistory : IHostedService, IDisposable
                 return;
             }
 
-            double elapsed = (now - _lastAt).TotalSeconds;
-            if (elapsed <= 0)
+            if (now <= _lastAt)
             {
                 return;
             }
@@ -160,9 +163,22 @@ internal sealed class ThroughputHistory : IHostedService, IDisposable
             long dTo = Math.Max(0, to - _lastTo);
             long dFrom = Math.Max(0, from - _lastFrom);
             long seconds = now.ToUnixTimeSeconds();
+
+            // A slot's rate covers everything since the last sample before it: a second sample in the
+            // same slot (an extra Sample call) widens it rather than replacing it with the remainder.
+            long slot = seconds / FineSeconds;
+            if (slot != _slot)
+            {
+                _slot = slot;
+                _slotAt = _lastAt;
+                _slotTo = _lastTo;
+                _slotFrom = _lastFrom;
+            }
+
+            double elapsed = (now - _slotAt).TotalSeconds;
             lock (Gate)
             {
-                Fine.Add(seconds / FineSeconds, (float)(dTo / elapsed), (float)(dFrom / elapsed));
+                Fine.Add(slot, (float)(Math.Max(0, to - _slotTo) / elapsed), (float)(Math.Max(0, from - _slotFrom) / elapsed));
 
                 // Bytes of an interval count for the minute it ends in (a sample on the minute is the
                 // last of the one before). The minute's average is rewritten at each of its samples,

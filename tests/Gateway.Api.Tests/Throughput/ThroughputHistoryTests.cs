@@ -80,6 +80,26 @@ public sealed class ThroughputHistoryTests
     }
 
     [Fact]
+    public async Task ASecondSampleInTheSameSlotWidensItsRate()
+    {
+        using var history = await StartAsync();
+        Set("a", to: 0, from: 0);
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        // The 5 s sample said 0 B/s; 4000 bytes follow and an extra call samples at 7 s, in the same
+        // slot [5 s, 10 s): the slot now covers 0..7 s (4000 / 7), not just the 2 s since the last sample.
+        Assert.Equal([0f], history.Get("a", TimeSpan.FromHours(1))!.ToTunnel);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Set("a", to: 4000, from: 0);
+        history.Sample();
+        Assert.Equal(4000f / 7, Assert.Single(history.Get("a", TimeSpan.FromHours(1))!.ToTunnel), 3);
+
+        // The timer's next sample (10 s) starts a slot from there: nothing new.
+        _time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(0f, history.Get("a", TimeSpan.FromHours(1))!.ToTunnel[^1]);
+    }
+
+    [Fact]
     public async Task AnEndedSessionStopsGrowingAndARemovedOneLosesItsHistory()
     {
         using var history = await StartAsync();

@@ -5,10 +5,13 @@ import { h, replaceChildren, setText, toast, confirmButton } from '../dom.js';
 import { api, enc } from '../api.js';
 import { applyRoles } from '../auth.js';
 import * as live from '../hub.js';
-import { throughputChart, seriesData } from '../charts.js';
+import { throughputChart, historyChart, seriesData } from '../charts.js';
 import * as fmt from '../format.js';
 
 const MAX_LOG_LINES = 500;
+// The server samples every 5 s; reading it as often keeps the history chart current.
+const HISTORY_REFRESH_MS = 5000;
+const HISTORY_RANGES = [['15m', 'last 15 minutes', 900], ['1h', 'last hour', 3600], ['6h', 'last 6 hours', 21600], ['24h', 'last 24 hours', 86400], ['7d', 'last 7 days', 604800]];
 
 export function mount(view, { id }) {
   let snapshot = live.getSession(id) ?? null;
@@ -37,6 +40,11 @@ export function mount(view, { id }) {
     fact('receivePaused', 'Receive'));
 
   const chartBox = h('div', { id: 'session-chart', class: 'chart' });
+  // ---- throughput history, kept by the gateway (a new tab shows the past too) ----
+  const historyRange = h('select', { id: 'throughput-range', 'aria-label': 'History range' },
+    HISTORY_RANGES.map(([value, text]) => h('option', { value, text, selected: value === '1h' ? true : null })));
+  const historyBox = h('div', { id: 'throughput-history', class: 'chart', dataset: { points: '0' } });
+  const historySummary = h('p', { id: 'throughput-history-summary', class: 'muted small', 'aria-live': 'polite' });
   const services = h('div', { id: 'session-services' });
   const log = h('ol', { id: 'session-log', class: 'log', 'aria-live': 'off' });
 
@@ -50,6 +58,10 @@ export function mount(view, { id }) {
     h('div', { class: 'grid-2' },
       h('div', { class: 'card' }, h('h2', { text: 'Status' }), factList),
       h('div', { class: 'card chart-card' }, h('h2', { text: 'Throughput (last 5 minutes)' }), chartBox)),
+    h('div', { class: 'card chart-card', id: 'throughput-history-card' },
+      h('div', { class: 'card-head' }, h('h2', { text: 'Throughput history' }), historyRange),
+      historySummary,
+      historyBox),
     h('div', { class: 'card' }, h('h2', { text: 'Services and connections' }), services),
     h('div', { class: 'card' }, h('h2', { text: 'Log' }), h('div', { class: 'log-wrap' }, log))));
 
@@ -103,6 +115,42 @@ export function mount(view, { id }) {
     const n = s?.t.length ?? 0;
     setText(facts.get('rate'), n ? `↑ ${fmt.rate(s.to[n - 1])} · ↓ ${fmt.rate(s.from[n - 1])}` : '—');
   }
+
+  // ---- history ----
+  let historyTimer = 0;
+  let historyChartView = null;
+  let historyAlive = true;
+  const historySpan = () => {
+    const seconds = HISTORY_RANGES.find(([value]) => value === historyRange.value)?.[2] ?? 3600;
+    const end = Date.now() / 1000;
+    return [end - seconds, end];
+  };
+
+  async function loadHistory() {
+    clearTimeout(historyTimer);
+    try {
+      const answer = await api.get(`/api/tunnels/${enc(id)}/throughput?range=${enc(historyRange.value)}`);
+      const n = answer.t.length;
+      historyBox.dataset.points = String(n);
+      historyChartView?.update([answer.t, answer.toTunnel, answer.fromTunnel]);
+      if (n === 0) {
+        setText(historySummary, 'No samples yet: the gateway samples every session every 5 seconds.');
+      } else {
+        const peakTo = Math.max(...answer.toTunnel);
+        const peakFrom = Math.max(...answer.fromTunnel);
+        const every = answer.resolutionSeconds === 60 ? 'minute averages' : `every ${answer.resolutionSeconds} s`;
+        setText(historySummary, `${n} sample${n === 1 ? '' : 's'} (${every}) since ${fmt.time(answer.t[0] * 1000)} · peak ↑ ${fmt.rate(peakTo)} ↓ ${fmt.rate(peakFrom)}`);
+      }
+    } catch (error) {
+      if (error.status === 404) { setText(historySummary, 'The gateway keeps no history for this session (it is no longer listed).'); return; }
+      setText(historySummary, `The history cannot be loaded: ${error.describe?.() ?? error.message}`);
+    }
+    if (historyAlive) historyTimer = setTimeout(loadHistory, HISTORY_REFRESH_MS);
+  }
+  historyRange.addEventListener('change', () => {
+    historyChartView?.update([[], [], []]);
+    loadHistory();
+  });
 
   // ---- services and connections (keyed: rows and their buttons stay while they exist) ----
   const blocks = new Map();
@@ -303,6 +351,8 @@ export function mount(view, { id }) {
 
   if (snapshot) { renderStatus(); renderServices(); }
   chart = throughputChart(chartBox, seriesData(live.getSeries(id)));
+  historyChartView = historyChart(historyBox, [[], [], []], historySpan);
+  loadHistory();
   applyRoles(view);
 
   return () => {
@@ -311,6 +361,9 @@ export function mount(view, { id }) {
     offSample();
     offReachability();
     clearInterval(ageTimer);
+    historyAlive = false;
+    clearTimeout(historyTimer);
+    historyChartView?.destroy();
     chart?.destroy();
   };
 }
