@@ -18,7 +18,11 @@ internal static partial class AuditActions
         ["api-keys"] = "/api/keys",
         ["aws-keys"] = "/api/aws-keys",
         ["auth"] = "/api/auth",
+        ["aws-api"] = AwsApiPrefix,
     };
+
+    /// <summary>How the AWS management API's calls are recorded: <c>/ IoTSecuredTunneling.OpenTunnel</c> (AwsManagementEndpoint).</summary>
+    private const string AwsApiPrefix = "/ " + Engine.Relay.Management.ManagementOperations.TargetPrefix;
 
     private static readonly (string Method, Regex Path, string Action)[] Known =
     [
@@ -49,6 +53,11 @@ internal static partial class AuditActions
     /// <summary>The action's words; an unknown call is shown as its method and path.</summary>
     public static string Describe(string method, string path)
     {
+        if (path.StartsWith(AwsApiPrefix, StringComparison.Ordinal))
+        {
+            return "AWS API: " + path[AwsApiPrefix.Length..];
+        }
+
         foreach (var (m, pattern, action) in Known)
         {
             if (string.Equals(m, method, StringComparison.OrdinalIgnoreCase) && pattern.IsMatch(path))

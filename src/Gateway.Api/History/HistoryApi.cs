@@ -126,7 +126,7 @@ internal static class HistoryApi
     /// <param name="contexts">The database.</param>
     /// <param name="q">Text found (case-insensitively) in the path, the target, the actor or the address.</param>
     /// <param name="actor">Only calls by this user (or <c>key:NAME</c>, <c>anonymous</c>).</param>
-    /// <param name="area">sessions, relay, profiles, users, api-keys, aws-keys or auth.</param>
+    /// <param name="area">sessions, relay, profiles, users, api-keys, aws-keys, auth or aws-api (calls of the AWS management API).</param>
     /// <param name="outcome">allowed (status below 400) or refused.</param>
     /// <param name="since">At or after this time (ISO 8601).</param>
     /// <param name="until">Before this time (ISO 8601).</param>
@@ -170,8 +170,9 @@ internal static class HistoryApi
 
         if (prefix is not null)
         {
-            string under = prefix + "/%";
-            query = query.Where(a => a.Path == prefix || EF.Functions.Like(a.Path, under));
+            // The AWS API's entries are "/ IoTSecuredTunneling.Operation": the prefix then ends in a dot.
+            string under = LikeLiteral(prefix) + (prefix.EndsWith('.') ? "%" : "/%");
+            query = query.Where(a => a.Path == prefix || EF.Functions.Like(a.Path, under, LikeEscape));
         }
 
         if (outcome == "allowed")
@@ -210,13 +211,11 @@ internal static class HistoryApi
     private static string? LikePattern(string? q)
     {
         string text = q?.Trim() ?? string.Empty;
-        if (text.Length == 0)
-        {
-            return null;
-        }
-
-        return "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+        return text.Length == 0 ? null : "%" + LikeLiteral(text) + "%";
     }
+
+    private static string LikeLiteral(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     private static void AddLimitError(int? limit, Dictionary<string, string[]> errors)
     {

@@ -85,6 +85,17 @@ public sealed class HistoryAndAuditFilterTests
         Assert.Equal(["area", "outcome"], ErrorFields(bad));
     }
 
+    [Theory]
+    [InlineData("POST", "/ IoTSecuredTunneling.OpenTunnel", "AWS API: OpenTunnel")]
+    [InlineData("DELETE", "/api/tunnels/ended", "Clear ended sessions")]
+    [InlineData("DELETE", "/api/tunnels/abc123", "Stop session")]
+    [InlineData("DELETE", "/api/tunnels/abc123/connections/SSH.1", "Disconnect a connection")]
+    [InlineData("POST", "/api/relay/tunnels/t1/rotate", "Rotate relay tunnel tokens")]
+    [InlineData("POST", "/api/auth/password", "Change own password")]
+    [InlineData("PATCH", "/api/somewhere", "PATCH /api/somewhere")]
+    public void AuditActionsAreWords(string method, string path, string expected) =>
+        Assert.Equal(expected, Gateway.Api.History.AuditActions.Describe(method, path));
+
     private static SessionHistoryEntity Row(string id, string name, string mode, string endpoint, string startedBy, DateTimeOffset startedAt, string? endState, string? endReason) => new()
     {
         Id = id,
