@@ -89,6 +89,9 @@ public sealed class LiveUpdatesTests(GatewayFixture gatewayFixture, BrowserFixtu
         await Expect(page.Locator("button[data-reset-connection=\"SSH.1\"]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-field=\"bytesToTunnel\"]")).ToHaveAttributeAsync("data-value", "4096");
 
+        // Stop asks for a second click, like every other destructive action.
+        await page.Locator("#stop-session").ClickAsync();
+        await Expect(page.Locator("#stop-session")).ToHaveTextAsync("Really stop?");
         await page.Locator("#stop-session").ClickAsync();
 
         await Expect(page.Locator("#session-state")).ToHaveTextAsync("Stopped");

@@ -89,6 +89,7 @@ internal static class AuthExtensions
         app.UseAuthorization();
         app.UseMiddleware<CookieAntiforgeryMiddleware>();
         app.MapAuthApi();
+        app.MapAccountApi();
         app.MapApiKeysApi();
         app.MapUsersApi();
         return app;

@@ -10,6 +10,7 @@ using Gateway.Api.Operations;
 using Gateway.Api.Profiles;
 using Gateway.Api.Relay;
 using Gateway.Api.Sessions;
+using Gateway.Api.Throughput;
 using Gateway.Api.Tls;
 using Gateway.Engine;
 using Gateway.Engine.Relay;
@@ -78,6 +79,8 @@ internal static class GatewayHostingExtensions
         services.AddGatewayOperations();
         services.AddGatewayProfiles();
         services.AddGatewayHubs();
+        services.AddSingleton<ThroughputHistory>();
+        services.AddHostedService(sp => sp.GetRequiredService<ThroughputHistory>());
 
         services.AddSingleton<GatewayCertificate>();
         services.AddSingleton<ConnectionBudget>();
@@ -171,6 +174,7 @@ internal static class GatewayHostingExtensions
         app.MapTunnelsApi();
         app.MapCloudsApi();
         app.MapCloudTunnelsApi();
+        app.MapThroughputApi();
         app.MapProfilesApi();
         app.MapHistoryApi();
         app.MapGatewayHubs();

@@ -23,6 +23,9 @@ internal static class OpenApiExtensions
     public const string ApiKeyScheme = "ApiKey";
     public const string CookieScheme = "Cookie";
 
+    /// <summary>The dashboard's script that gives Swagger UI's requests the anti-forgery header of the login cookie.</summary>
+    public const string SwaggerCsrfScript = "/_content/Gateway.Web/js/swagger-csrf.js";
+
     // The names the authentication handlers use, so the document cannot drift from them.
     public const string ApiKeyHeader = ApiKeys.HeaderName;
     public const string AuthCookie = AuthExtensions.CookieName;
@@ -57,7 +60,8 @@ internal static class OpenApiExtensions
                 In = ParameterLocation.Cookie,
                 Name = AuthCookie,
                 Description = $"The `{AuthCookie}` login cookie set by `POST /api/auth/login` (the dashboard). A change made with it "
-                    + $"also needs the `{CookieAntiforgeryMiddleware.HeaderName}` header, whose value `GET /api/auth/me` gives.",
+                    + $"also needs the `{CookieAntiforgeryMiddleware.HeaderName}` header, whose value `GET /api/auth/me` gives; "
+                    + "this page adds it to \"Try it out\" by itself while you are logged in to the dashboard.",
             });
             swagger.AddOperationFilterInstance(new SecurityRequirementsFilter());
             swagger.AddOperationFilterInstance(new RequestExamplesFilter());
@@ -106,6 +110,10 @@ internal static class OpenApiExtensions
             ui.SwaggerEndpoint($"/swagger/{DocumentName}/swagger.json", "TunnelGateway API v1");
             ui.RoutePrefix = "swagger";
             ui.DocumentTitle = "TunnelGateway API";
+
+            // "Try it out" with the dashboard's login: adds the anti-forgery header to changes (a
+            // same-origin file, as the CSP allows no inline or eval'd script, so no requestInterceptor string).
+            ui.InjectJavascript(SwaggerCsrfScript);
         });
         return app;
     }

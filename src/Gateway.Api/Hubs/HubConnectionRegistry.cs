@@ -30,6 +30,14 @@ internal sealed partial class HubConnectionRegistry(ILogger<HubConnectionRegistr
                 && string.Equals(user.Identity?.Name, userName, StringComparison.OrdinalIgnoreCase),
             $"user {userName} {reason}");
 
+    /// <summary>Closes the connections of every login of <paramref name="userName"/> but <paramref name="keptLoginId"/> (their own password change).</summary>
+    public int CloseForUserExceptLogin(string userName, string keptLoginId, string reason) =>
+        Close(
+            user => user.FindFirstValue(GatewayClaims.Method) == GatewayClaims.CookieMethod
+                && string.Equals(user.Identity?.Name, userName, StringComparison.OrdinalIgnoreCase)
+                && user.FindFirstValue(GatewayClaims.LoginId) != keptLoginId,
+            $"user {userName} {reason}");
+
     /// <summary>Closes the connections of one login (logged out).</summary>
     public int CloseForLogin(string loginId) =>
         Close(user => user.FindFirstValue(GatewayClaims.LoginId) == loginId, "logged out");

@@ -65,7 +65,7 @@ internal sealed class RelayPairing(SessionStarter starter, SessionManager sessio
         var destination = starter.Start(
             new SessionSpec
             {
-                Name = $"relay {created.Tunnel.Id} destination",
+                Name = DemoName(created.Tunnel, "destination"),
                 Mode = SessionMode.Destination,
                 Endpoint = endpoint,
                 CaPath = relayEndpoint.CaDirectory,
@@ -91,7 +91,7 @@ internal sealed class RelayPairing(SessionStarter starter, SessionManager sessio
             source = starter.Start(
                 new SessionSpec
                 {
-                    Name = $"relay {created.Tunnel.Id} source",
+                    Name = DemoName(created.Tunnel, "source"),
                     Mode = SessionMode.Source,
                     Endpoint = endpoint,
                     CaPath = relayEndpoint.CaDirectory,
@@ -117,6 +117,19 @@ internal sealed class RelayPairing(SessionStarter starter, SessionManager sessio
         }
 
         return (new ConnectedSessions(source.Session!.Id, destination.Session!.Id, chosen), [], false);
+    }
+
+    /// <summary>
+    /// A name a person reads in the sessions list: the thing (or "demo"), the services, the end and a
+    /// short tunnel id to tell two alike apart, e.g. <c>demo SSH source · 3f2a9c</c>.
+    /// </summary>
+    internal static string DemoName(RelayTunnelSnapshot tunnel, string end)
+    {
+        string what = string.IsNullOrEmpty(tunnel.ThingName) ? "demo" : tunnel.ThingName;
+        string services = tunnel.Services.Count == 0 ? string.Empty : " " + string.Join(",", tunnel.Services);
+        string shortId = tunnel.Id.Length > 6 ? tunnel.Id[..6] : tunnel.Id;
+        string name = $"{what}{services} {end} · {shortId}";
+        return name.Length <= SessionSpecValidator.MaxNameLength ? name : $"{name[..(SessionSpecValidator.MaxNameLength - 1)]}…";
     }
 
     private static List<SpecError> Prefix(IReadOnlyList<SpecError> errors, string field) =>

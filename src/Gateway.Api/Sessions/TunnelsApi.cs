@@ -56,6 +56,10 @@ internal static class TunnelsApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapDelete("/ended", ClearEnded)
+            .WithName("ClearEndedTunnels")
+            .WithSummary("Remove every ended session (Closed, Failed, Stopped) from the list; the history keeps them")
+            .WithDescription("Running sessions are not touched. Answers the ids removed.");
         group.MapDelete("/{id}/connections/{connectionKey}", ResetConnection)
             .WithName("ResetTunnelConnection")
             .WithSummary("Reset one connection (key serviceId.connectionId); the peer gets its CONNECTION_RESET")
@@ -201,6 +205,19 @@ internal static class TunnelsApi
     {
         context.Items[AuditTarget.ItemKey] = id;
         return await cloudSessions.RestartAsync(id, body, context.User.Identity?.Name, context.RequestAborted);
+    }
+
+    /// <param name="sessions">The session manager.</param>
+    /// <param name="context">The request (the count is recorded in the audit log).</param>
+    private static Ok<ClearedSessionsResponse> ClearEnded(SessionManager sessions, HttpContext context)
+    {
+        var removed = sessions.List()
+            .Where(s => s.State is SessionState.Closed or SessionState.Failed or SessionState.Stopped)
+            .Select(s => s.Id)
+            .Where(sessions.Remove)
+            .ToList();
+        context.Items[AuditTarget.ItemKey] = $"{removed.Count} ended session(s)";
+        return TypedResults.Ok(new ClearedSessionsResponse(removed));
     }
 
     /// <param name="id">The session's id.</param>

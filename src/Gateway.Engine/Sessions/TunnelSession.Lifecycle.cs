@@ -80,6 +80,9 @@ internal sealed partial class TunnelSession
                 var end = await link.RunAsync(token).ConfigureAwait(false);
                 lock (_stateGate)
                 {
+                    // What the services were stays visible (without connections) after the link ends:
+                    // a stopped or reconnecting session still says which ports it had.
+                    _lastServices = [.. link.SnapshotServices().Select(s => s with { Connections = [] })];
                     _link = null;
                 }
 
@@ -216,7 +219,7 @@ internal sealed partial class TunnelSession
     {
         lock (_stateGate)
         {
-            var services = _link?.SnapshotServices() ?? [];
+            var services = _link?.SnapshotServices() ?? _lastServices;
             long rtt = Interlocked.Read(ref _rttMs);
             return new SessionSnapshot
             {

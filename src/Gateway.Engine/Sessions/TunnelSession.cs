@@ -23,6 +23,7 @@ internal sealed partial class TunnelSession
     private readonly AccessTokenRenewer? _tokenRenewer;
     private Task _run = Task.CompletedTask;
     private SessionLink? _link;
+    private IReadOnlyList<ServiceSnapshot> _lastServices = [];
     private SessionState _state = SessionState.Connecting;
     private string? _stateReason = "connecting";
     private SessionFailure _failure;

@@ -180,6 +180,16 @@ internal sealed class TestGateway : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the gateway as a crash or a kill would look to a browser: open connections (the hub's
+    /// WebSocket) are cut after <paramref name="grace"/> instead of waiting for them. Dispose it afterwards.
+    /// </summary>
+    public async Task StopAbruptlyAsync(TimeSpan grace)
+    {
+        using var cts = new CancellationTokenSource(grace);
+        await _app.StopAsync(cts.Token).WaitAsync(Timeouts.Step);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync().WaitAsync(Timeouts.Step);

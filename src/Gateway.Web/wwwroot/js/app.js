@@ -1,6 +1,6 @@
 // The dashboard's shell: hash routes, the navigation, the login gate and the live-updates status.
 //   #/login  #/sessions  #/sessions/{id}  #/start[?profile=id]  #/profiles  #/profiles/new
-//   #/profiles/{id}  #/open[?cloud=name]  #/clouds  #/clouds/{name}  #/relay  #/aws-keys  #/history  #/audit
+//   #/profiles/{id}  #/open[?cloud=name]  #/clouds  #/clouds/{name}  #/relay  #/aws-keys  #/users  #/account  #/history  #/audit
 // A page module exports mount(view, params, query) and returns its cleanup function.
 
 import { h, replaceChildren, setText, toast } from './dom.js';
@@ -19,6 +19,8 @@ import * as auditPage from './pages/audit.js';
 import * as cloudsPage from './pages/clouds.js';
 import * as cloudTunnelsPage from './pages/cloudtunnels.js';
 import * as openPage from './pages/open.js';
+import * as usersPage from './pages/users.js';
+import * as accountPage from './pages/account.js';
 
 const routes = [
   { pattern: /^\/login$/, page: loginPage, nav: null, anonymous: true, title: 'Log in' },
@@ -34,6 +36,8 @@ const routes = [
   { pattern: /^\/aws-keys$/, page: awsKeysPage, nav: 'aws-keys', requires: 'admin', title: 'AWS keys' },
   { pattern: /^\/history$/, page: historyPage, nav: 'history', title: 'History' },
   { pattern: /^\/audit$/, page: auditPage, nav: 'audit', requires: 'admin', title: 'Audit log' },
+  { pattern: /^\/users$/, page: usersPage, nav: 'users', requires: 'admin', title: 'Users and API keys' },
+  { pattern: /^\/account$/, page: accountPage, nav: 'account', title: 'Your account' },
 ];
 
 const navItems = [
@@ -46,6 +50,7 @@ const navItems = [
   { key: 'aws-keys', href: '#/aws-keys', text: 'AWS keys', requires: 'admin' },
   { key: 'history', href: '#/history', text: 'History' },
   { key: 'audit', href: '#/audit', text: 'Audit log', requires: 'admin' },
+  { key: 'users', href: '#/users', text: 'Users', requires: 'admin' },
 ];
 
 const view = document.getElementById('view');

@@ -46,6 +46,12 @@ export async function logout() {
   }
 }
 
+/** POST /api/auth/password: the caller's own password; the answer carries this login's new anti-forgery token. */
+export async function changePassword(currentPassword, newPassword) {
+  setUser(await api.post('/api/auth/password', { currentPassword, newPassword }));
+  return user;
+}
+
 /** Forgets the user without calling the server (after a 401). */
 export function forgetUser() {
   if (user) setUser(null);

@@ -67,8 +67,28 @@ export function sparkline(container, data) {
   };
 }
 
-/** The session page's throughput chart, as wide as its container. */
+/** The session page's throughput chart (the live last minutes), as wide as its container. */
 export function throughputChart(container, data) {
+  return rateChart(container, data, windowRange, timeLabels);
+}
+
+// The server's history spans up to 7 days: dates on the axis once it is longer than a day.
+const historyLabels = (u, ticks) => {
+  const span = u.scales.x.max - u.scales.x.min;
+  if (span <= 86400) return timeLabels(u, ticks);
+  return ticks.map((t) => new Date(t * 1000).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }));
+};
+
+/**
+ * The session page's history chart: the server's samples (GET /api/tunnels/{id}/throughput) over
+ * the whole range asked for, [from, to] in Unix seconds, whatever part of it has data.
+ */
+export function historyChart(container, data, span) {
+  // Points (uPlot's default: drawn while they are sparse), so a lone first sample is visible.
+  return rateChart(container, data, () => span(), historyLabels, { size: 5 });
+}
+
+function rateChart(container, data, xRange, labels, points = { show: false }) {
   const c = colors();
   const width = () => Math.max(280, Math.floor(container.clientWidth || 600));
   const plot = new uPlot({
@@ -76,15 +96,15 @@ export function throughputChart(container, data) {
     height: 220,
     padding: [12, 36, 0, 0],
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true, range: windowRange }, y: { range: chartRateRange } },
+    scales: { x: { time: true, range: xRange }, y: { range: chartRateRange } },
     axes: [
-      { stroke: c.axis, grid: { stroke: c.grid }, values: timeLabels, space: 70 },
+      { stroke: c.axis, grid: { stroke: c.grid }, values: labels, space: 70 },
       { stroke: c.axis, grid: { stroke: c.grid }, size: 80, values: (u, ticks) => ticks.map((v) => rate(v)) },
     ],
     series: [
       { label: 'time', value: (u, v) => (v === null || v === undefined ? '–' : new Date(v * 1000).toLocaleTimeString()) },
-      { label: 'to tunnel', stroke: c.to, fill: c.toFill, width: 1.5, value: (u, v) => rate(v), points: { show: false } },
-      { label: 'from tunnel', stroke: c.from, width: 1.5, value: (u, v) => rate(v), points: { show: false } },
+      { label: 'to tunnel', stroke: c.to, fill: c.toFill, width: 1.5, value: (u, v) => rate(v), points: { ...points } },
+      { label: 'from tunnel', stroke: c.from, width: 1.5, value: (u, v) => rate(v), points: { ...points } },
     ],
   }, data ?? empty(), container);
 

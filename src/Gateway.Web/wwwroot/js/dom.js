@@ -121,6 +121,9 @@ export function confirmButton(label, confirmLabel, action, attrs = {}) {
     }
     clearTimeout(timer);
     armed = false;
+    // Disarmed before acting, so that a list re-rendered by the action (which skips rows with an
+    // armed button) shows its outcome at once.
+    button.classList.remove('armed');
     button.disabled = true;
     try {
       await action();

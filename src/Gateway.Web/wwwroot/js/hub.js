@@ -7,6 +7,8 @@
 //   'update'  ids whose snapshot or counters changed: patch in place
 //   'sample'  a new throughput sample for every session (once a second)
 //   'status'  live | connecting | reconnecting | polling
+//   'reachability'  true/false: false while neither the hub nor the REST API answers (the shown
+//                   states are then only the last known ones)
 // and subscribe to one session for its details and log lines.
 
 import { api, csrfHeaders, enc } from './api.js';
@@ -28,6 +30,7 @@ let pollTimer = 0;
 let retryTimer = 0;
 let retryIndex = 0;
 let sampleTimer = 0;
+let reachable = true;
 
 function emit(event, payload) {
   const set = listeners.get(event);
@@ -44,9 +47,17 @@ export function on(event, listener) {
 }
 
 export function getStatus() { return status; }
+/** False while the gateway cannot be reached (hub reconnecting, or polling and the last poll failed). */
+export function isReachable() { return reachable; }
 export function allSessions() { return sessions; }
 export function getSession(id) { return sessions.get(id); }
 export function getSeries(id) { return series.get(id); }
+
+function setReachable(value) {
+  if (reachable === value) return;
+  reachable = value;
+  emit('reachability', value);
+}
 
 function setStatus(value) {
   if (status === value) return;
@@ -170,10 +181,15 @@ async function connectHub(myGeneration) {
   conn.on('sessionLog', (id, line) => {
     for (const handler of subscriptions.get(id) ?? []) handler.onLog?.(line);
   });
-  conn.onreconnecting(() => { if (connection === conn) setStatus('reconnecting'); });
+  conn.onreconnecting(() => {
+    if (connection !== conn) return;
+    setStatus('reconnecting');
+    setReachable(false);
+  });
   conn.onreconnected(async () => {
     if (connection !== conn) return;
     setStatus('live');
+    setReachable(true);
     await resync(conn);
   });
   conn.onclose(() => {
@@ -199,6 +215,7 @@ async function connectHub(myGeneration) {
   retryIndex = 0;
   stopPolling();
   setStatus('live');
+  setReachable(true);
   await resync(conn);
 }
 
@@ -230,6 +247,8 @@ async function hubSubscribe(conn, id) {
 function hubDown(myGeneration, reason) {
   if (!running || myGeneration !== generation) return;
   console.info(`Live updates unavailable (${reason}); polling the REST API until the hub answers.`);
+  // Unknown until a poll answers: the states shown may be stale.
+  if (status !== 'polling') setReachable(false);
   setStatus('polling');
   startPolling();
   clearTimeout(retryTimer);
@@ -260,11 +279,13 @@ let pollSampling = false;
 async function pollOnce() {
   try {
     replaceAll(await api.get('/api/tunnels'));
+    setReachable(true);
     pollSampling = true;
     sample();
     pollSampling = false;
   } catch (error) {
     if (error?.status !== 401) console.warn('Polling sessions failed', error);
+    if (error?.status === 0 || error?.status >= 502) setReachable(false);
     return;
   }
   for (const id of subscriptions.keys()) await pollDetail(id);
@@ -295,6 +316,7 @@ export function start() {
   running = true;
   const myGeneration = ++generation;
   retryIndex = 0;
+  reachable = true;
   setStatus('connecting');
   api.get('/api/tunnels').then((list) => { if (running && myGeneration === generation && !connection) replaceAll(list); }).catch(() => {});
   sampleTimer = setInterval(sample, 1000);
@@ -350,6 +372,16 @@ export function subscribe(id, handlers) {
       if (connection && connection.state === 'Connected') connection.invoke('Unsubscribe', id).catch(() => {});
     }
   };
+}
+
+/** Drops sessions the REST API removed (DELETE /api/tunnels/ended) at once; the hub says so too. */
+export function forget(ids) {
+  let removed = false;
+  for (const id of ids ?? []) {
+    if (remove(id)) removed = true;
+    notifyGone(id);
+  }
+  if (removed) emit('list');
 }
 
 /** Takes a snapshot the REST API answered (start, stop) into the store at once. */

@@ -1,4 +1,5 @@
 // #/history: past (and running) sessions, newest first: who started them, how they ended, bytes.
+// Searched and filtered by the server (GET /api/history?q=&mode=&state=&startedBy=&limit=).
 
 import { h, setText } from '../dom.js';
 import { api, enc, query as qs } from '../api.js';
@@ -11,6 +12,10 @@ export function mount(view) {
   const state = h('select', { id: 'history-state', 'aria-label': 'End state' },
     h('option', { value: '', text: 'All' }), h('option', { value: 'running', text: 'Running' }),
     END_STATES.map((s) => h('option', { value: s, text: s })));
+  const search = h('input', { id: 'history-q', type: 'search', placeholder: 'Search name, id, endpoint, user, reason', 'aria-label': 'Search the history' });
+  const mode = h('select', { id: 'history-mode', 'aria-label': 'Mode' },
+    h('option', { value: '', text: 'Both modes' }), h('option', { value: 'source', text: 'Source' }), h('option', { value: 'destination', text: 'Destination' }));
+  const startedBy = h('input', { id: 'history-startedBy', type: 'text', placeholder: 'Started by (exact)', 'aria-label': 'Started by', autocomplete: 'off' });
   const limit = h('select', { id: 'history-limit', 'aria-label': 'How many' }, [100, 500, 1000].map((n) => h('option', { value: String(n), text: `last ${n}` })));
   const refresh = h('button', { id: 'history-refresh', type: 'button', text: 'Refresh' });
   const tbody = h('tbody', { id: 'history-body' });
@@ -22,7 +27,7 @@ export function mount(view) {
 
   view.appendChild(h('section', { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', { text: 'History' })),
-    h('div', { class: 'toolbar' }, state, limit, refresh),
+    h('div', { class: 'toolbar' }, search, mode, state, startedBy, limit, refresh),
     status,
     h('div', { class: 'table-wrap' }, table)));
 
@@ -47,18 +52,25 @@ export function mount(view) {
   async function load() {
     setText(status, 'Loading…');
     try {
-      const rows = await api.get(`/api/history${qs({ state: state.value, limit: limit.value })}`);
+      const filtered = Boolean(search.value.trim() || mode.value || state.value || startedBy.value.trim());
+      const rows = await api.get(`/api/history${qs({ q: search.value.trim(), mode: mode.value, state: state.value, startedBy: startedBy.value.trim(), limit: limit.value })}`);
       tbody.replaceChildren(...rows.map(row));
       table.hidden = rows.length === 0;
-      setText(status, rows.length ? `${rows.length} session${rows.length === 1 ? '' : 's'}, newest first.` : 'No sessions recorded yet.');
+      setText(status, rows.length ? `${rows.length} session${rows.length === 1 ? '' : 's'}${filtered ? ' match' : ''}, newest first.`
+        : filtered ? 'No session matches.' : 'No sessions recorded yet.');
     } catch (error) {
       setText(status, `History cannot be loaded: ${error.describe?.() ?? error.message}`);
     }
   }
 
+  let typing = 0;
+  const loadSoon = () => { clearTimeout(typing); typing = setTimeout(load, 250); };
+  search.addEventListener('input', loadSoon);
+  startedBy.addEventListener('input', loadSoon);
+  mode.addEventListener('change', load);
   state.addEventListener('change', load);
   limit.addEventListener('change', load);
   refresh.addEventListener('click', load);
   load();
-  return null;
+  return () => clearTimeout(typing);
 }

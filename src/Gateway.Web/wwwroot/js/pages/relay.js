@@ -115,7 +115,10 @@ export function mount(view) {
 
   async function close(t) {
     try {
-      await api.del(`/api/relay/tunnels/${enc(t.id)}`);
+      // The answer is the closed tunnel: shown at once, before the list is read again.
+      const closed = await api.del(`/api/relay/tunnels/${enc(t.id)}`);
+      tunnels = tunnels.map((x) => (x.id === closed?.id ? closed : x));
+      render();
       toast('Tunnel closed.');
       await load();
     } catch (error) {

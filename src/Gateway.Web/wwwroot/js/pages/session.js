@@ -1,14 +1,17 @@
 // #/sessions/{id}: one session, live: state, counters, a throughput chart, services and their
 // connections (each resettable), the last log lines, stop.
 
-import { h, replaceChildren, setText, toast } from '../dom.js';
+import { h, replaceChildren, setText, toast, confirmButton } from '../dom.js';
 import { api, enc } from '../api.js';
 import { applyRoles } from '../auth.js';
 import * as live from '../hub.js';
-import { throughputChart, seriesData } from '../charts.js';
+import { throughputChart, historyChart, seriesData } from '../charts.js';
 import * as fmt from '../format.js';
 
 const MAX_LOG_LINES = 500;
+// The server samples every 5 s; reading it as often keeps the history chart current.
+const HISTORY_REFRESH_MS = 5000;
+const HISTORY_RANGES = [['15m', 'last 15 minutes', 900], ['1h', 'last hour', 3600], ['6h', 'last 6 hours', 21600], ['24h', 'last 24 hours', 86400], ['7d', 'last 7 days', 604800]];
 
 export function mount(view, { id }) {
   let snapshot = live.getSession(id) ?? null;
@@ -18,7 +21,7 @@ export function mount(view, { id }) {
   // ---- skeleton ----
   const title = h('h1', { id: 'session-title', text: snapshot?.name || id });
   const stateBadge = h('span', { id: 'session-state', class: 'badge', dataset: { field: 'state' } });
-  const stop = h('button', { id: 'stop-session', type: 'button', class: 'danger', dataset: { requires: 'operator' }, text: 'Stop session' });
+  const stop = confirmButton('Stop session', 'Really stop?', () => stopSession(), { id: 'stop-session', class: 'danger', dataset: { requires: 'operator' } });
   const reason = h('p', { id: 'session-reason', class: 'reason-line', dataset: { field: 'stateReason' } });
   const notice = h('p', { id: 'session-notice', class: 'notice', hidden: true });
 
@@ -66,6 +69,11 @@ export function mount(view, { id }) {
     fact('receivePaused', 'Receive'));
 
   const chartBox = h('div', { id: 'session-chart', class: 'chart' });
+  // ---- throughput history, kept by the gateway (a new tab shows the past too) ----
+  const historyRange = h('select', { id: 'throughput-range', 'aria-label': 'History range' },
+    HISTORY_RANGES.map(([value, text]) => h('option', { value, text, selected: value === '1h' ? true : null })));
+  const historyBox = h('div', { id: 'throughput-history', class: 'chart', dataset: { points: '0' } });
+  const historySummary = h('p', { id: 'throughput-history-summary', class: 'muted small', 'aria-live': 'polite' });
   const services = h('div', { id: 'session-services' });
   const log = h('ol', { id: 'session-log', class: 'log', 'aria-live': 'off' });
 
@@ -80,6 +88,10 @@ export function mount(view, { id }) {
     h('div', { class: 'grid-2' },
       h('div', { class: 'card' }, h('h2', { text: 'Status' }), factList),
       h('div', { class: 'card chart-card' }, h('h2', { text: 'Throughput (last 5 minutes)' }), chartBox)),
+    h('div', { class: 'card chart-card', id: 'throughput-history-card' },
+      h('div', { class: 'card-head' }, h('h2', { text: 'Throughput history' }), historyRange),
+      historySummary,
+      historyBox),
     h('div', { class: 'card' }, h('h2', { text: 'Services and connections' }), services),
     h('div', { class: 'card' }, h('h2', { text: 'Log' }), h('div', { class: 'log-wrap' }, log))));
 
@@ -87,13 +99,15 @@ export function mount(view, { id }) {
   function renderStatus() {
     if (!snapshot) return;
     const s = snapshot;
-    const state = fmt.stateName(s.state);
+    // While the gateway cannot be reached the state is only the last one known: say so instead.
+    const reachable = live.isReachable();
+    const state = reachable ? fmt.stateName(s.state) : 'unreachable';
     setText(title, s.name || s.id);
     stateBadge.className = `badge state-${state}`;
-    setText(stateBadge, state);
-    setText(reason, s.stateReason ?? '');
-    stop.hidden = fmt.isFinal(state);
-    tokenBox.hidden = !(state === 'Failed' && (s.failure === 'HandshakeRejected' || s.failure === 1));
+    setText(stateBadge, reachable ? state : 'gateway unreachable');
+    setText(reason, reachable ? s.stateReason ?? '' : `last known: ${fmt.stateName(s.state)}${s.stateReason ? ` (${s.stateReason})` : ''}`);
+    stop.hidden = fmt.isFinal(state) || !reachable;
+    tokenBox.hidden = !(reachable && state === 'Failed' && (s.failure === 'HandshakeRejected' || s.failure === 1));
     rotateToken.hidden = !s.tunnel;
     setText(facts.get('id'), s.id);
     setText(facts.get('mode'), fmt.modeName(s.mode));
@@ -147,6 +161,42 @@ export function mount(view, { id }) {
     const n = s?.t.length ?? 0;
     setText(facts.get('rate'), n ? `↑ ${fmt.rate(s.to[n - 1])} · ↓ ${fmt.rate(s.from[n - 1])}` : '—');
   }
+
+  // ---- history ----
+  let historyTimer = 0;
+  let historyChartView = null;
+  let historyAlive = true;
+  const historySpan = () => {
+    const seconds = HISTORY_RANGES.find(([value]) => value === historyRange.value)?.[2] ?? 3600;
+    const end = Date.now() / 1000;
+    return [end - seconds, end];
+  };
+
+  async function loadHistory() {
+    clearTimeout(historyTimer);
+    try {
+      const answer = await api.get(`/api/tunnels/${enc(id)}/throughput?range=${enc(historyRange.value)}`);
+      const n = answer.t.length;
+      historyBox.dataset.points = String(n);
+      historyChartView?.update([answer.t, answer.toTunnel, answer.fromTunnel]);
+      if (n === 0) {
+        setText(historySummary, 'No samples yet: the gateway samples every session every 5 seconds.');
+      } else {
+        const peakTo = Math.max(...answer.toTunnel);
+        const peakFrom = Math.max(...answer.fromTunnel);
+        const every = answer.resolutionSeconds === 60 ? 'minute averages' : `every ${answer.resolutionSeconds} s`;
+        setText(historySummary, `${n} sample${n === 1 ? '' : 's'} (${every}) since ${fmt.time(answer.t[0] * 1000)} · peak ↑ ${fmt.rate(peakTo)} ↓ ${fmt.rate(peakFrom)}`);
+      }
+    } catch (error) {
+      if (error.status === 404) { setText(historySummary, 'The gateway keeps no history for this session (it is no longer listed).'); return; }
+      setText(historySummary, `The history cannot be loaded: ${error.describe?.() ?? error.message}`);
+    }
+    if (historyAlive) historyTimer = setTimeout(loadHistory, HISTORY_REFRESH_MS);
+  }
+  historyRange.addEventListener('change', () => {
+    historyChartView?.update([[], [], []]);
+    loadHistory();
+  });
 
   // ---- services and connections (keyed: rows and their buttons stay while they exist) ----
   const blocks = new Map();
@@ -230,11 +280,10 @@ export function mount(view, { id }) {
       toLocal: h('td', { class: 'num', 'data-label': 'To local', dataset: { field: 'bytesToLocal' } }),
       age: h('td', { class: 'num', 'data-label': 'Age', dataset: { field: 'age' } }),
     };
-    const reset = h('button', {
-      type: 'button', class: 'small danger', dataset: { resetConnection: c.key, requires: 'operator' }, text: 'Disconnect',
+    const reset = confirmButton('Disconnect', 'Really disconnect?', () => resetConnection(c.key), {
+      class: 'small danger', dataset: { resetConnection: c.key, requires: 'operator' },
       title: 'Reset this connection only (the peer gets CONNECTION_RESET)',
     });
-    reset.addEventListener('click', () => resetConnection(c.key, reset));
     const tr = h('tr', { dataset: { connectionKey: c.key } }, cells.key, cells.peer, cells.fromLocal, cells.toLocal, cells.age, h('td', { class: 'cell-actions' }, reset));
     return { tr, cells, openedAt: c.openedAt };
   }
@@ -255,13 +304,11 @@ export function mount(view, { id }) {
     for (const block of blocks.values()) for (const row of block.rows.values()) setText(row.cells.age, fmt.age(row.openedAt, now));
   }
 
-  async function resetConnection(key, button) {
-    button.disabled = true;
+  async function resetConnection(key) {
     try {
       await api.del(`/api/tunnels/${enc(id)}/connections/${enc(key)}`);
       toast(`Connection ${key} reset.`);
     } catch (error) {
-      button.disabled = false;
       toast(`Resetting ${key} failed: ${error.describe?.() ?? error.message}`, 'error');
     }
   }
@@ -299,8 +346,7 @@ export function mount(view, { id }) {
   }
 
   // ---- actions ----
-  stop.addEventListener('click', async () => {
-    stop.disabled = true;
+  async function stopSession() {
     try {
       snapshot = await api.del(`/api/tunnels/${enc(id)}`);
       live.remember(snapshot);
@@ -309,10 +355,8 @@ export function mount(view, { id }) {
       toast('Session stopped.');
     } catch (error) {
       toast(`Stopping failed: ${error.describe?.() ?? error.message}`, 'error');
-    } finally {
-      stop.disabled = false;
     }
-  });
+  }
 
   function markGone() {
     gone = true;
@@ -348,17 +392,24 @@ export function mount(view, { id }) {
     chart?.update(seriesData(live.getSeries(id)));
     renderRate();
   });
+  const offReachability = live.on('reachability', () => renderStatus());
   const ageTimer = setInterval(tickAges, 1000);
 
   if (snapshot) { renderStatus(); renderServices(); }
   chart = throughputChart(chartBox, seriesData(live.getSeries(id)));
+  historyChartView = historyChart(historyBox, [[], [], []], historySpan);
+  loadHistory();
   applyRoles(view);
 
   return () => {
     unsubscribe();
     offUpdate();
     offSample();
+    offReachability();
     clearInterval(ageTimer);
+    historyAlive = false;
+    clearTimeout(historyTimer);
+    historyChartView?.destroy();
     chart?.destroy();
   };
 }

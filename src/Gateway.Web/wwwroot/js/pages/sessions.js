@@ -2,7 +2,7 @@
 // exist in the DOM. Counter batches patch the visible cells in place, once per animation frame;
 // the set of sessions changing (added/removed), a filter, the sort or the page re-render the page.
 
-import { h, replaceChildren, setText, toast } from '../dom.js';
+import { h, replaceChildren, setText, toast, confirmButton } from '../dom.js';
 import { api, enc } from '../api.js';
 import { applyRoles } from '../auth.js';
 import * as live from '../hub.js';
@@ -14,6 +14,7 @@ const STATES = ['Connecting', 'Connected', 'Reconnecting', 'Closed', 'Failed', '
 
 const columns = [
   { key: 'name', label: 'Name / profile', sort: (s) => (s.name || s.id).toLowerCase() },
+  { key: 'services', label: 'Services', title: 'Source: the local port each service listens on (ssh -p PORT); destination: where each service connects', sort: (s) => servicesText(s) },
   { key: 'mode', label: 'Mode', sort: (s) => fmt.modeName(s.mode) },
   { key: 'endpoint', label: 'Endpoint', sort: (s) => s.endpoint ?? '' },
   { key: 'state', label: 'State', sort: (s) => STATES.indexOf(fmt.stateName(s.state)) },
@@ -24,6 +25,17 @@ const columns = [
   { key: 'throughput', label: 'Throughput (5 min)' },
   { key: 'actions', label: '' },
 ];
+
+/** Source: "SSH :2222"; destination: "SSH → 127.0.0.1:22". Several: one a line. */
+function serviceLabel(mode, service) {
+  const id = service.serviceId || '(default)';
+  if (fmt.modeName(mode) === 'Source') return service.listenPort ? `${id} :${service.listenPort}` : `${id} (not listening)`;
+  return `${id} → ${service.endpoint}`;
+}
+
+function servicesText(s) {
+  return (s.services ?? []).map((service) => serviceLabel(s.mode, service)).join('\n');
+}
 
 // Kept while the dashboard is open, so that coming back shows the same view.
 const viewState = { filter: '', state: '', mode: '', page: 0, pageSize: 50, sortKey: 'created', sortDesc: true };
@@ -50,7 +62,12 @@ export function mount(view) {
   const prev = h('button', { id: 'sessions-prev', type: 'button', text: '‹ Previous' });
   const next = h('button', { id: 'sessions-next', type: 'button', text: 'Next ›' });
   const pageInfo = h('span', { id: 'sessions-page-info', class: 'muted' });
-  const summary = h('p', { id: 'sessions-summary', class: 'muted summary' });
+  const summary = h('p', { id: 'sessions-summary', class: 'muted summary', 'aria-live': 'polite' });
+  const clearEnded = h('button', {
+    id: 'sessions-clear-ended', type: 'button', dataset: { requires: 'operator' }, text: 'Clear ended',
+    title: 'Remove stopped, closed and failed sessions from this list (the history keeps them)',
+    on: { click: () => clearEndedSessions() },
+  });
 
   const headRow = h('tr', null, columns.map((c) => {
     const th = h('th', { scope: 'col', class: c.numeric ? 'num' : null, title: c.title, dataset: { col: c.key } });
@@ -69,6 +86,7 @@ export function mount(view) {
     h('div', { class: 'page-head' },
       h('h1', { text: 'Sessions' }),
       h('div', { class: 'page-actions' },
+        clearEnded,
         h('a', { href: '#/start', class: 'button primary', id: 'start-session-link', dataset: { requires: 'operator' }, text: 'Start a session' }))),
     h('div', { class: 'toolbar' }, filter, stateSelect, modeSelect, pageSize),
     summary,
@@ -84,7 +102,7 @@ export function mount(view) {
     const text = viewState.filter.trim().toLowerCase();
     if (!text) return true;
     const profile = s.profileId ? profileNames.get(s.profileId) ?? s.profileId : '';
-    return [s.id, s.name, s.endpoint, profile, s.stateReason].some((v) => v && String(v).toLowerCase().includes(text));
+    return [s.id, s.name, s.endpoint, profile, s.stateReason, servicesText(s)].some((v) => v && String(v).toLowerCase().includes(text));
   }
 
   function sorted(list) {
@@ -133,8 +151,8 @@ export function mount(view) {
       th.removeAttribute('aria-sort');
       if (th.dataset.col === viewState.sortKey) th.setAttribute('aria-sort', viewState.sortDesc ? 'descending' : 'ascending');
     }
-    const counts = countStates(all);
-    setText(summary, all.length === 0 ? '' : `${all.length} session${all.length === 1 ? '' : 's'}: ${counts}${list.length !== all.length ? ` · ${list.length} match the filter` : ''}`);
+    matchingCount = list.length;
+    renderSummary();
     setText(pageInfo, list.length ? `${start + 1}–${start + shown.length} of ${list.length} · page ${viewState.page + 1} of ${pages}` : '');
     prev.disabled = viewState.page === 0;
     next.disabled = viewState.page >= pages - 1;
@@ -159,6 +177,30 @@ export function mount(view) {
     applyRoles(empty);
   }
 
+  // The live summary line: states, open connections and throughput now, over every session.
+  let matchingCount = 0;
+  function renderSummary() {
+    const all = [...live.allSessions().values()];
+    const ended = all.filter((s) => fmt.isFinal(s.state)).length;
+    clearEnded.disabled = ended === 0;
+    if (all.length === 0) { setText(summary, ''); return; }
+    let connections = 0;
+    let up = 0;
+    let down = 0;
+    for (const s of all) {
+      connections += s.activeConnections ?? 0;
+      const series = live.getSeries(s.id);
+      const n = series?.t.length ?? 0;
+      if (n) { up += series.to[n - 1]; down += series.from[n - 1]; }
+    }
+    const parts = [`${all.length} session${all.length === 1 ? '' : 's'}: ${countStates(all)}`,
+      `${connections} open connection${connections === 1 ? '' : 's'}`,
+      `↑ ${fmt.rate(up)} ↓ ${fmt.rate(down)}`];
+    if (!live.isReachable()) parts.unshift('gateway unreachable, showing the last known states');
+    if (matchingCount !== all.length) parts.push(`${matchingCount} match the filter`);
+    setText(summary, parts.join(' · '));
+  }
+
   function countStates(list) {
     const counts = new Map();
     for (const s of list) counts.set(fmt.stateName(s.state), (counts.get(fmt.stateName(s.state)) ?? 0) + 1);
@@ -172,6 +214,7 @@ export function mount(view) {
     const reason = h('span', { class: 'sub reason', dataset: { field: 'stateReason' } });
     const cells = {
       name: h('td', { class: 'cell-name', 'data-label': 'Name' }, link, profile),
+      services: h('td', { class: 'cell-services', dataset: { field: 'services' }, 'data-label': 'Services' }),
       mode: h('td', { dataset: { field: 'mode' }, 'data-label': 'Mode' }),
       endpoint: h('td', { class: 'cell-endpoint', dataset: { field: 'endpoint' }, 'data-label': 'Endpoint' }),
       state: h('td', { class: 'cell-state', 'data-label': 'State' }, stateBadge, reason),
@@ -182,13 +225,11 @@ export function mount(view) {
       spark: h('div', { class: 'sparkline', 'aria-hidden': 'true' }),
       actions: h('td', { class: 'cell-actions' }),
     };
-    const stop = h('button', {
-      type: 'button', class: 'small danger', dataset: { stopSession: s.id, requires: 'operator' }, text: 'Stop',
-      on: { click: () => stopSession(s.id, stop) },
-    });
+    const stop = confirmButton('Stop', 'Really stop?', () => stopSession(s.id),
+      { class: 'small danger', dataset: { stopSession: s.id, requires: 'operator' } });
     cells.actions.appendChild(stop);
     const tr = h('tr', { dataset: { sessionId: s.id } },
-      cells.name, cells.mode, cells.endpoint, cells.state, cells.rtt, cells.connections,
+      cells.name, cells.services, cells.mode, cells.endpoint, cells.state, cells.rtt, cells.connections,
       cells.bytesToTunnel, cells.bytesFromTunnel, h('td', { class: 'cell-spark', 'data-label': 'Throughput' }, cells.spark), cells.actions);
     const row = { tr, cells, link, profile, stateBadge, reason, stop, spark: null, state: null };
     rows.set(s.id, row);
@@ -197,7 +238,8 @@ export function mount(view) {
   }
 
   function patch(row, s) {
-    const state = fmt.stateName(s.state);
+    // While the gateway cannot be reached the state is only the last one known: say so instead.
+    const state = live.isReachable() ? fmt.stateName(s.state) : 'unreachable';
     setText(row.link, s.name || s.id);
     row.link.title = s.name ? `${s.name} (${s.id})` : s.id;
     setText(row.profile, s.profileId ? `profile: ${profileNames.get(s.profileId) ?? s.profileId}` : '');
@@ -207,10 +249,13 @@ export function mount(view) {
     if (row.state !== state) {
       row.state = state;
       row.stateBadge.className = `badge state-${state}`;
-      setText(row.stateBadge, state);
-      row.stop.hidden = fmt.isFinal(state);
+      setText(row.stateBadge, state === 'unreachable' ? 'gateway unreachable' : state);
+      row.stop.hidden = fmt.isFinal(state) || state === 'unreachable';
     }
-    setText(row.reason, [s.stateReason, s.receivePaused ? 'receive paused (slow local reader)' : null].filter(Boolean).join(' · '));
+    setText(row.reason, state === 'unreachable'
+      ? `last known: ${fmt.stateName(s.state)}`
+      : [s.stateReason, s.receivePaused ? 'receive paused (slow local reader)' : null].filter(Boolean).join(' · '));
+    setText(row.cells.services, servicesText(s) || '—');
     setText(row.cells.rtt, fmt.rtt(s.rttMs));
     setText(row.cells.connections, s.activeConnections ?? 0);
     setText(row.cells.bytesToTunnel, fmt.bytes(s.bytesToTunnel));
@@ -220,14 +265,24 @@ export function mount(view) {
     row.cells.connections.dataset.value = String(s.activeConnections ?? 0);
   }
 
-  async function stopSession(id, button) {
-    button.disabled = true;
+  async function stopSession(id) {
     try {
       live.remember(await api.del(`/api/tunnels/${enc(id)}`));
     } catch (error) {
       toast(`Stopping ${id} failed: ${error.describe?.() ?? error.message}`, 'error');
+    }
+  }
+
+  async function clearEndedSessions() {
+    clearEnded.disabled = true;
+    try {
+      const { removed } = await api.del('/api/tunnels/ended');
+      live.forget(removed);
+      toast(removed.length ? `${removed.length} ended session${removed.length === 1 ? '' : 's'} cleared (the history keeps them).` : 'No ended sessions to clear.');
+    } catch (error) {
+      toast(`Clearing failed: ${error.describe?.() ?? error.message}`, 'error');
     } finally {
-      button.disabled = false;
+      renderSummary();
     }
   }
 
@@ -247,6 +302,7 @@ export function mount(view) {
       if (viewState.state && fmt.stateName(s.state) !== viewState.state) stale = true;
     }
     pending.clear();
+    renderSummary();
     if (stale) scheduleRender();
   }
 
@@ -260,7 +316,16 @@ export function mount(view) {
     sampleFrame = requestAnimationFrame(() => {
       sampleFrame = 0;
       for (const id of visibleIds) rows.get(id)?.spark?.update(seriesData(live.getSeries(id)));
+      renderSummary();
     });
+  });
+  const offReachability = live.on('reachability', () => {
+    for (const id of visibleIds) {
+      const row = rows.get(id);
+      const s = live.getSession(id);
+      if (row && s) patch(row, s);
+    }
+    renderSummary();
   });
   const offStatus = live.on('status', () => { if (rows.size === 0) scheduleRender(); });
 
@@ -288,7 +353,7 @@ export function mount(view) {
   render();
 
   return () => {
-    offList(); offUpdate(); offSample(); offStatus();
+    offList(); offUpdate(); offSample(); offStatus(); offReachability();
     cancelAnimationFrame(frame); cancelAnimationFrame(sampleFrame); cancelAnimationFrame(listFrame);
     clearTimeout(filterTimer);
     for (const row of rows.values()) row.spark?.destroy();
