@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Gateway.Engine.Scheduling;
 using Gateway.Engine.Sessions;
 
 namespace Gateway.Engine.Proxy;
@@ -28,6 +29,9 @@ internal sealed class LocalConnection
     public LocalConnection(SessionLink link, ServiceChannel service, uint id, int streamId, string? wireServiceId, uint wireConnectionId, DateTimeOffset openedAt, PipeOptions pipeOptions)
     {
         _link = link;
+        // V3: a lane per connection. V1/V2: the connection is the stream, and a new stream must not
+        // overtake the old one's last bytes and reset, so the service's connections share one lane.
+        Lane = wireConnectionId != 0 ? SessionLink.NewLane() : service.SharedLane;
         Service = service;
         Id = id;
         StreamId = streamId;
@@ -39,6 +43,9 @@ internal sealed class LocalConnection
     }
 
     public ServiceChannel Service { get; }
+
+    /// <summary>This connection's lane toward the tunnel: its DATA and the messages ordered with it.</summary>
+    public FairScheduler<OutboundFrame>.Lane Lane { get; }
 
     /// <summary>Our key for the connection within its service (the connectionId, 0 for V1/V2).</summary>
     public uint Id { get; }
@@ -167,7 +174,7 @@ internal sealed class LocalConnection
             {
                 // Wait for bytes without a buffer, then for room in the session's send queue.
                 await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _abort.Token).ConfigureAwait(false);
-                await _link.WaitForDataSlotAsync(_abort.Token).ConfigureAwait(false);
+                await _link.WaitForDataSlotAsync(Lane, _abort.Token).ConfigureAwait(false);
                 holdsSlot = true;
                 buffer = ArrayPool<byte>.Shared.Rent(DataFrameEncoder.BufferSize(maxPayload));
                 int read = await socket.ReceiveAsync(buffer.AsMemory(DataFrameEncoder.PayloadOffset, maxPayload), SocketFlags.None, _abort.Token).ConfigureAwait(false);
@@ -178,7 +185,7 @@ internal sealed class LocalConnection
 
                 var (offset, length) = DataFrameEncoder.Encode(buffer, read, StreamId, WireServiceId, WireConnectionId);
                 Interlocked.Add(ref _bytesFromLocal, read);
-                if (!_link.EnqueueData(buffer, offset, length, read))
+                if (!_link.EnqueueData(Lane, buffer, offset, length, read))
                 {
                     break;
                 }
@@ -203,7 +210,7 @@ internal sealed class LocalConnection
 
             if (holdsSlot)
             {
-                _link.ReleaseDataSlot();
+                _link.ReleaseDataSlot(Lane);
             }
         }
 

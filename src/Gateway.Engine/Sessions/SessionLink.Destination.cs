@@ -122,7 +122,7 @@ internal sealed partial class SessionLink
 
             // The reference answers a failed connect with STREAM_RESET (no connection id), also for
             // CONNECTION_START (protocol.md 8.3, vector 6b), and drops the stream.
-            EnqueueMessage(TunnelMessages.StreamReset(connection.StreamId, connection.WireServiceIdText));
+            EnqueueMessage(TunnelMessages.StreamReset(connection.StreamId, connection.WireServiceIdText), connection.Lane);
             channel.Connections.TryRemove(new(connection.Id, connection));
             _retired.Enqueue(connection);
             if (channel.CurrentStreamId == connection.StreamId)

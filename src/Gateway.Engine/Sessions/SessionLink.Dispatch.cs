@@ -271,7 +271,7 @@ internal sealed partial class SessionLink
             if (connection.CloseGracefully())
             {
                 // The reference answers with the same CONNECTION_RESET (its local read fails); peers expect the echo.
-                EnqueueMessage(message);
+                EnqueueMessage(message, connection.Lane);
             }
         }
 
