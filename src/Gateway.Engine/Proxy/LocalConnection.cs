@@ -19,6 +19,7 @@ internal sealed class LocalConnection
 {
     private readonly SessionLink _link;
     private readonly CancellationTokenSource _abort = new();
+    private readonly Throttle? _throttle;
     private Socket? _socket;
     private long _bytesFromLocal;
     private long _bytesToLocal;
@@ -40,6 +41,8 @@ internal sealed class LocalConnection
         WireConnectionId = wireConnectionId;
         OpenedAt = openedAt;
         Output = new Pipe(pipeOptions);
+        int cap = link.Session.Spec.Spec.Settings.ConnectionBandwidth;
+        _throttle = cap > 0 ? new Throttle(cap, link.MaxPayloadSize, link.Session.Time) : null;
     }
 
     public ServiceChannel Service { get; }
@@ -181,6 +184,18 @@ internal sealed class LocalConnection
                 if (read == 0)
                 {
                     break;
+                }
+
+                if (_throttle is { } throttle)
+                {
+                    // limits.connection_bytes_per_second: this connection alone waits, holding its slot.
+                    var take = throttle.TakeAsync(read, _abort.Token);
+                    if (!take.IsCompletedSuccessfully)
+                    {
+                        long waitStart = _link.Session.Time.GetTimestamp();
+                        await take.ConfigureAwait(false);
+                        _link.Session.AddConnectionThrottled(_link.Session.Time.GetElapsedTime(waitStart));
+                    }
                 }
 
                 var (offset, length) = DataFrameEncoder.Encode(buffer, read, StreamId, WireServiceId, WireConnectionId);

@@ -25,6 +25,15 @@ internal sealed partial class SessionLink
             {
                 // The reference aborts here (null dereference); we refuse just this connection.
                 _log.Warn($"refused a connection from {peer} to {Name(channel)}: it already has {channel.Connections.Count} connections (tcp.max_active_connections)");
+                _session.CountRefusedByLimit();
+                socket.Dispose();
+                return;
+            }
+
+            if (SessionConnectionsFull(out int open))
+            {
+                _log.Warn($"refused a connection from {peer} to {Name(channel)}: the session already has {open} connections (limits.max_session_connections)");
+                _session.CountRefusedByLimit();
                 socket.Dispose();
                 return;
             }
@@ -68,6 +77,24 @@ internal sealed partial class SessionLink
         connection.Start(socket);
         _log.Debug($"connection {connection.Key} from {peer} started stream {connection.StreamId}");
         _session.NotifyChanged();
+    }
+
+    /// <summary>True when <c>limits.max_session_connections</c> is set and reached. Caller holds the lock.</summary>
+    private bool SessionConnectionsFull(out int open)
+    {
+        open = 0;
+        int max = _settings.MaxSessionConnections;
+        if (max <= 0)
+        {
+            return false;
+        }
+
+        foreach (var channel in _channels)
+        {
+            open += channel.Connections.Count;
+        }
+
+        return open >= max;
     }
 
     /// <summary>A connection's local read side ended (EOF or error) or the user reset it.</summary>

@@ -45,6 +45,8 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
     private readonly CancellationTokenSource _writeStop = new();
     private readonly Lock _gate = new();
     private readonly ConcurrentQueue<LocalConnection> _retired = new();
+    private readonly Throttle? _toTunnel;
+    private readonly Throttle? _fromTunnel;
     private List<ServiceChannel> _channels = [];
     private LinkEnd? _end;
     private volatile bool _ready;
@@ -59,6 +61,8 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
         _log = session.Log;
         _time = session.Time;
         _format = _spec.Spec.Mode == SessionMode.Source ? _spec.Spec.MessageFormat : MessageFormat.V3;
+        _toTunnel = session.ToTunnelThrottle;
+        _fromTunnel = session.FromTunnelThrottle;
         // One lane per connection, taking turns frame by frame (deficit round-robin): an
         // interactive connection waits behind about one frame per other busy connection.
         _outbound = new FairScheduler<OutboundFrame>(quantum: FrameReader.MaxFrameBodyLength + TunnelWebSocket.MaxHeaderSize);
@@ -75,6 +79,8 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
     }
 
     public int MaxPayloadSize => _settings.MaxPayloadSize;
+
+    public TunnelSession Session => _session;
 
     public string? ChannelId => _socket.ChannelId;
 
@@ -299,6 +305,17 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
                 {
                     try
                     {
+                        // The session's cap applies to DATA (frames holding a slot), after the fair
+                        // choice: a capped session still interleaves its connections.
+                        if (_toTunnel is { } throttle && frame.SlotLane is not null)
+                        {
+                            var take = throttle.TakeAsync(frame.Length, _writeStop.Token);
+                            if (!take.IsCompletedSuccessfully)
+                            {
+                                await take.ConfigureAwait(false);
+                            }
+                        }
+
                         await _socket.SendAsync(frame.Opcode, frame.Buffer, frame.Offset, frame.Length, _writeStop.Token).ConfigureAwait(false);
                     }
                     finally
