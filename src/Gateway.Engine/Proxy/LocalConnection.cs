@@ -165,9 +165,31 @@ internal sealed class LocalConnection
 
     public CancellationToken AbortToken => _abort.Token;
 
+    /// <summary>
+    /// Under a bandwidth cap a full 63 KiB frame takes long to drain (80 ms at 800 KB/s), and an
+    /// interactive frame of another connection can wait behind one: capped, a frame carries at
+    /// most <see cref="CappedFrameTime"/> of the cap (at least 4 KiB).
+    /// </summary>
+    internal static int PayloadSize(int maxPayload, long? sessionCap, long? connectionCap)
+    {
+        long cap = Math.Min(sessionCap ?? long.MaxValue, connectionCap ?? long.MaxValue);
+        if (cap == long.MaxValue)
+        {
+            return maxPayload;
+        }
+
+        long size = cap * CappedFrameTime.Ticks / TimeSpan.TicksPerSecond;
+        return (int)Math.Clamp(size, Math.Min(MinCappedPayload, maxPayload), maxPayload);
+    }
+
+    /// <summary>What one DATA frame of a capped session or connection may take to send.</summary>
+    public static readonly TimeSpan CappedFrameTime = TimeSpan.FromMilliseconds(20);
+
+    private const int MinCappedPayload = 4096;
+
     private async Task ReadLoopAsync(Socket socket)
     {
-        int maxPayload = _link.MaxPayloadSize;
+        int maxPayload = PayloadSize(_link.MaxPayloadSize, _link.Session.ToTunnelThrottle?.BytesPerSecond, _throttle?.BytesPerSecond);
         byte[]? buffer = null;
         bool holdsSlot = false;
         string? error = null;

@@ -63,3 +63,15 @@ public sealed class ThrottleTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 }
+
+public sealed class CappedPayloadTests
+{
+    [Theory]
+    [InlineData(64512, null, null, 64512)]
+    [InlineData(64512, 800_000L, null, 16000)]
+    [InlineData(64512, null, 10_000_000L, 64512)]
+    [InlineData(64512, 10_000_000L, 100_000L, 4096)]
+    [InlineData(1000, 100_000L, null, 1000)]
+    public void ACappedFrameCarriesAboutTwentyMillisecondsOfTheCap(int maxPayload, long? sessionCap, long? connectionCap, int expected) =>
+        Assert.Equal(expected, Gateway.Engine.Proxy.LocalConnection.PayloadSize(maxPayload, sessionCap, connectionCap));
+}
