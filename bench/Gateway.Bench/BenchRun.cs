@@ -34,6 +34,7 @@ internal static class BenchRun
                 }
 
                 await Step(context, [9], "an interactive connection beside a bulk one", Fairness.RunAsync);
+                await Step(context, [10], "bandwidth caps", Limits.RunAsync);
                 await Step(context, [8], "AWS management API", ManagementApi.RunAsync);
                 await Step(context, [5], "scale", Scale.RunAsync);
             }

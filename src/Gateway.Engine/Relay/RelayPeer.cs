@@ -55,7 +55,10 @@ internal sealed partial class RelayPeer
         ConnectedAt = time.GetUtcNow();
         // Synchronous continuations: a forwarded message wakes this peer's waiting send loop on the
         // forwarding thread, so it is sent without a hop to the thread pool (see SendLoopAsync).
-        _outbound = new FairScheduler<Outbound>(quantum: options.MaxMessageSize, runContinuationsAsynchronously: false);
+        // The quantum is about one message; under a cap, 20 ms of it (a turn of a bulk lane then
+        // costs another lane at most that long).
+        int quantum = options.TunnelBandwidthLimit > 0 ? (int)Math.Clamp(options.TunnelBandwidthLimit / 50, 4096, options.MaxMessageSize) : options.MaxMessageSize;
+        _outbound = new FairScheduler<Outbound>(quantum, runContinuationsAsynchronously: false);
         _dataSlots = new SemaphoreSlim(options.OutboundQueueCapacity, int.MaxValue);
         _throttle = options.TunnelBandwidthLimit is > 0 and var limit ? new Throttle(limit, options.MaxMessageSize, time) : null;
     }

@@ -65,7 +65,10 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
         _fromTunnel = session.FromTunnelThrottle;
         // One lane per connection, taking turns frame by frame (deficit round-robin): an
         // interactive connection waits behind about one frame per other busy connection.
-        _outbound = new FairScheduler<OutboundFrame>(quantum: FrameReader.MaxFrameBodyLength + TunnelWebSocket.MaxHeaderSize);
+        // The quantum is one of this session's frames: under a cap they are small (20 ms of the
+        // cap), and a turn of a bulk lane must not be several of them.
+        int frame = LocalConnection.PayloadSize(_settings.MaxPayloadSize, session.ToTunnelThrottle?.BytesPerSecond, null);
+        _outbound = new FairScheduler<OutboundFrame>(quantum: DataFrameEncoder.BufferSize(frame));
         // Segments of 64 KiB: a whole DATA payload is one or two segments, so it reaches the local
         // socket in one or two sends rather than sixteen (the pipes' default is 4 KiB). Segments
         // go back to the pool once consumed; an idle connection holds none.
