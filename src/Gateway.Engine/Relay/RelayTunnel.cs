@@ -194,6 +194,7 @@ internal sealed partial class RelayTunnel
             Connections)
         {
             LastUpdatedAt = ConnectionChangedAt,
+            ThrottledMs = Peer?.Throttled.TotalMilliseconds ?? 0,
         };
     }
 }
