@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Gateway.Api.Tests.Infrastructure;
 using Gateway.Engine.Sessions;
+using Microsoft.Extensions.DependencyInjection;
 using static Gateway.Api.Tests.Profiles.ProfileTestSupport;
 
 namespace Gateway.Api.Tests.Sessions;
@@ -72,7 +73,8 @@ public sealed class SessionListOperatorTests
         await http.GetJsonAsync($"/api/tunnels/{sourceId}", HttpStatusCode.NotFound);
         Assert.Equal(SessionState.Connected, gateway.Sessions().Get(destinationId)!.State);
 
-        // The history keeps it; a second clear has nothing to do.
+        // The history keeps it (written in the background: flushed first); a second clear has nothing to do.
+        Assert.True(await gateway.Services.GetRequiredService<Gateway.Api.History.SessionHistoryRecorder>().FlushAsync(TestGateway.Timeout));
         var history = await http.GetJsonAsync("/api/history");
         Assert.Contains(history.EnumerateArray(), h => h.GetProperty("id").GetString() == sourceId && h.GetProperty("endState").GetString() == "Stopped");
         Assert.Empty((await operatorClient.DeleteJsonAsync("/api/tunnels/ended", HttpStatusCode.OK)).GetProperty("removed").EnumerateArray());
