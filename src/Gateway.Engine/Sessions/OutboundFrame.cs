@@ -1,4 +1,3 @@
-using Gateway.Engine.Scheduling;
 using Gateway.Engine.Transport;
 
 namespace Gateway.Engine.Sessions;
@@ -6,10 +5,6 @@ namespace Gateway.Engine.Sessions;
 /// <summary>
 /// One WebSocket message for the writer loop. The payload is at <see cref="Offset"/> with at least
 /// <see cref="TunnelWebSocket.MaxHeaderSize"/> free bytes before it. Pooled buffers go back to the
-/// pool after the write; data frames also give back their slot in <see cref="SlotLane"/> and the
-/// session's.
+/// pool after the write; data frames also give back their queue slot.
 /// </summary>
-internal readonly record struct OutboundFrame(WebSocketOpcode Opcode, byte[] Buffer, int Offset, int Length, bool Pooled, FairScheduler<OutboundFrame>.Lane? SlotLane) : IFairItem
-{
-    public int Size => Length;
-}
+internal readonly record struct OutboundFrame(WebSocketOpcode Opcode, byte[] Buffer, int Offset, int Length, bool Pooled, bool HoldsSlot);

@@ -51,13 +51,9 @@ internal sealed partial class SessionLink
                 return;
             }
 
-            bool sessionFull = SessionConnectionsFull(out int open);
-            if (channel.Connections.Count >= _settings.TcpMaxActiveConnections || sessionFull)
+            if (channel.Connections.Count >= _settings.TcpMaxActiveConnections)
             {
-                _log.Warn(sessionFull
-                    ? $"refused {Describe(message)}: the session already has {open} connections (limits.max_session_connections)"
-                    : $"refused {Describe(message)}: {Name(channel)} already has {channel.Connections.Count} connections (tcp.max_active_connections)");
-                _session.CountRefusedByLimit();
+                _log.Warn($"refused {Describe(message)}: {Name(channel)} already has {channel.Connections.Count} connections (tcp.max_active_connections)");
                 EnqueueMessage(connectionId != 0
                     ? TunnelMessages.ConnectionReset(message.StreamId, message.ServiceId, connectionId)
                     : TunnelMessages.StreamReset(message.StreamId, message.ServiceId));
@@ -126,7 +122,7 @@ internal sealed partial class SessionLink
 
             // The reference answers a failed connect with STREAM_RESET (no connection id), also for
             // CONNECTION_START (protocol.md 8.3, vector 6b), and drops the stream.
-            EnqueueMessage(TunnelMessages.StreamReset(connection.StreamId, connection.WireServiceIdText), connection.Lane);
+            EnqueueMessage(TunnelMessages.StreamReset(connection.StreamId, connection.WireServiceIdText));
             channel.Connections.TryRemove(new(connection.Id, connection));
             _retired.Enqueue(connection);
             if (channel.CurrentStreamId == connection.StreamId)
