@@ -24,7 +24,7 @@ internal static class OpenApiExtensions
     public const string CookieScheme = "Cookie";
 
     /// <summary>The dashboard's script that gives Swagger UI's requests the anti-forgery header of the login cookie.</summary>
-    public const string SwaggerCsrfScript = "/_content/Gateway.Web/js/swagger-csrf.js";
+    public const string SwaggerCsrfScript = "/js/swagger-csrf.js";
 
     // The names the authentication handlers use, so the document cannot drift from them.
     public const string ApiKeyHeader = ApiKeys.HeaderName;
