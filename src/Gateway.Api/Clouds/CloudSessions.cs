@@ -49,11 +49,13 @@ internal sealed partial class CloudSessions(
         {
             errors.Add(new("open.services", "open.services is required: the tunnel's service names, e.g. [\"SSH\"] or [\"SSH\",\"WEB\"]."));
         }
-        else if (services.FirstOrDefault(s => s is null || !CloudRules.Identifier().IsMatch(s)) is { } bad || services.Distinct(StringComparer.Ordinal).Count() != services.Length)
+        else if (services.Any(s => s is null || !CloudRules.Identifier().IsMatch(s)))
         {
-            errors.Add(new("open.services", services.Any(s => s is null || !CloudRules.Identifier().IsMatch(s))
-                ? "Each of open.services is 1 to 128 of letters, digits, ':', '_' and '-'."
-                : "open.services names a service twice."));
+            errors.Add(new("open.services", "Each of open.services is 1 to 128 of letters, digits, ':', '_' and '-'."));
+        }
+        else if (services.Distinct(StringComparer.Ordinal).Count() != services.Length)
+        {
+            errors.Add(new("open.services", "open.services names a service twice."));
         }
 
         if (open.ThingName is { } thing && !CloudRules.Identifier().IsMatch(thing))

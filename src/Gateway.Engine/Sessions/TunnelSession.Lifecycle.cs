@@ -33,7 +33,7 @@ internal sealed partial class TunnelSession
                     if (failure.IsFinal)
                     {
                         var refusal = new AccessTokenRefusal(Id, Spec.Spec.Mode, failure.StatusCode ?? 0, failure.Body);
-                        if (refusal.IsTokenRefusal && !renewed && await RenewTokenAsync(failure, token).ConfigureAwait(false))
+                        if (refusal.IsTokenRefusal && !renewed && await RenewTokenAsync(refusal, failure, token).ConfigureAwait(false))
                         {
                             renewed = true;
                             continue;
@@ -256,7 +256,7 @@ internal sealed partial class TunnelSession
     /// Asks <see cref="SessionStartOptions.TokenRenewer"/> for a new token after the service refused
     /// this one; true when the session got one and should connect again at once.
     /// </summary>
-    private async Task<bool> RenewTokenAsync(ConnectFailure failure, CancellationToken token)
+    private async Task<bool> RenewTokenAsync(AccessTokenRefusal refusal, ConnectFailure failure, CancellationToken token)
     {
         if (_tokenRenewer is null)
         {
@@ -267,7 +267,7 @@ internal sealed partial class TunnelSession
         AccessTokenRenewal? fresh;
         try
         {
-            fresh = await _tokenRenewer(new AccessTokenRefusal(Id, Spec.Spec.Mode, failure.StatusCode ?? 0, failure.Body), token).ConfigureAwait(false);
+            fresh = await _tokenRenewer(refusal, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
