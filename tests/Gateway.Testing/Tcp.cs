@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
@@ -5,12 +6,25 @@ namespace Gateway.Testing;
 
 public static class Tcp
 {
-    /// <summary>A port that was free a moment ago (another process may take it; tests that can, retry).</summary>
+    private static readonly ConcurrentDictionary<int, byte> HandedOut = new();
+
+    /// <summary>
+    /// A port that was free a moment ago (another process may take it; tests that can, retry). Never the same
+    /// port twice in one test process: the kernel hands a released port out again, and two tests running at
+    /// the same time would then bind one port (on Linux both binds succeed with SO_REUSEADDR; one listen fails).
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (int attempt = 0; ; attempt++)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (HandedOut.TryAdd(port, 0) || attempt >= 100)
+            {
+                return port;
+            }
+        }
     }
 
     public static async Task<Socket> ConnectAsync(int port)

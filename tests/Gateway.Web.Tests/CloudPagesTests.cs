@@ -99,10 +99,5 @@ public sealed class CloudPagesTests(GatewayFixture gatewayFixture, BrowserFixtur
         dashboard.AssertNoErrors();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => global::Gateway.Testing.Tcp.FreePort();
 }

@@ -51,15 +51,22 @@ internal sealed class SourceListener : IDisposable
         }
     }
 
-    /// <summary>Starts listening (once) and hands every accepted socket to <paramref name="onAccepted"/>.</summary>
+    /// <summary>
+    /// Starts listening (once) and hands every accepted socket to <paramref name="onAccepted"/>.
+    /// Throws <see cref="SocketException"/> (AddressAlreadyInUse) when another socket started
+    /// listening on the port since it was bound: on Linux SO_REUSEADDR lets two sockets bind one
+    /// port while neither listens (two proxies given the same -s port), and only listen tells.
+    /// Called only from the session's dispatcher, one call at a time.
+    /// </summary>
     public void StartAccepting(Action<SourceListener, Socket> onAccepted)
     {
-        if (Interlocked.Exchange(ref _listening, 1) != 0)
+        if (Volatile.Read(ref _listening) != 0)
         {
             return;
         }
 
         _socket.Listen(Backlog);
+        Volatile.Write(ref _listening, 1);
         _ = AcceptLoopAsync(onAccepted);
     }
 

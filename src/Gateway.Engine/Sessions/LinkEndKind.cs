@@ -8,4 +8,7 @@ internal enum LinkEndKind
     ProtocolError,
     ConfigurationError,
     Stopped,
+
+    /// <summary>A bug in the engine: the session ends visibly instead of hanging.</summary>
+    Internal,
 }

@@ -79,6 +79,13 @@ internal sealed partial class SessionLink
         catch (OperationCanceledException)
         {
         }
+        catch (Exception ex)
+        {
+            // Nothing else reads the tunnel: a dispatcher that died quietly would leave the session
+            // connected and deaf. End it, visibly, with what went wrong.
+            _log.Error($"handling a tunnel frame failed unexpectedly: {ex}");
+            End(new LinkEnd(LinkEndKind.Internal, "internal error while handling a tunnel frame: " + ex.Message));
+        }
         finally
         {
             await reader.CompleteAsync().ConfigureAwait(false);

@@ -112,6 +112,7 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
             LinkEndKind.Stopped => TunnelWebSocket.ClosePayload(1000, "session stopped"),
             LinkEndKind.ConfigurationError => TunnelWebSocket.ClosePayload(1000, "local configuration does not match the tunnel"),
             LinkEndKind.ProtocolError => TunnelWebSocket.ClosePayload(1002, "protocol error"),
+            LinkEndKind.Internal => TunnelWebSocket.ClosePayload(1011, "internal error"),
             _ => null,
         };
         if (close is not null)

@@ -47,7 +47,16 @@ internal sealed partial class TunnelSession
 
                 channel.Listener = listener;
                 listener.Target = channel;
-                listener.StartAccepting(OnAccepted);
+                try
+                {
+                    listener.StartAccepting(OnAccepted);
+                }
+                catch (SocketException ex)
+                {
+                    // Another program took the port after this session bound it: a conflict, said as one.
+                    return new PortConflictException(listener.Port, _listenAddress!, ex).Message;
+                }
+
                 Log.Info($"Listening for new connection on port {listener.Port}");
             }
         }

@@ -149,7 +149,9 @@ internal static class SessionHarness
                 catch (OperationCanceledException)
                 {
                     var sample = string.Join("; ", pending.Take(5).Select(s => $"{s.Id} {s.Mode} {s.State} ({s.StateReason}) error {s.LastError}"));
-                    throw new TimeoutException($"{pending.Count} of {ids.Count} session(s) did not reach the expected state, e.g. {sample}");
+                    var log = sessions.GetLog(pending[0].Id) ?? [];
+                    var lines = string.Join(Environment.NewLine, log.TakeLast(20).Select(l => $"  {l.At:HH:mm:ss.fff} {l.Level} {l.Message}"));
+                    throw new TimeoutException($"{pending.Count} of {ids.Count} session(s) did not reach the expected state, e.g. {sample}{Environment.NewLine}log of {pending[0].Id}:{Environment.NewLine}{lines}");
                 }
             }
         }
@@ -160,10 +162,5 @@ internal static class SessionHarness
     }
 
     /// <summary>A port that was free a moment ago (bind 0, read, release).</summary>
-    public static int FreePort()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)listener.LocalEndPoint!).Port;
-    }
+    public static int FreePort() => Gateway.Testing.Tcp.FreePort();
 }

@@ -37,7 +37,24 @@ public sealed class SessionScaleTests(ITestOutputHelper output)
         output.WriteLine($"{2 * Pairs} sessions started after {clock.ElapsedMilliseconds} ms");
 
         var all = destinations.Concat(sources).ToList();
-        var ready = await sessions.WaitAllAsync(all, SessionHarness.IsReady, TimeSpan.FromSeconds(30));
+        IReadOnlyList<SessionSnapshot> ready;
+        try
+        {
+            ready = await sessions.WaitAllAsync(all, SessionHarness.IsReady, TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            // Say what the relay did for the tunnels whose ends did not get ready.
+            var stuck = all.Where(id => !SessionHarness.IsReady(sessions.Get(id)!)).ToHashSet();
+            var tunnelIds = Enumerable.Range(0, Pairs).Where(i => stuck.Contains(destinations[i]) || stuck.Contains(sources[i])).Select(i => tunnels[i].TunnelId).ToList();
+            foreach (var line in gateway.Logs.Lines.Where(l => tunnelIds.Any(t => l.Message.Contains(t, StringComparison.Ordinal))))
+            {
+                output.WriteLine(line.ToString());
+            }
+
+            throw;
+        }
+
         Assert.Equal(2 * Pairs, ready.Count);
         Assert.All(ready, s => Assert.Equal(0, s.Reconnects));
         output.WriteLine($"all {2 * Pairs} sessions ready after {clock.ElapsedMilliseconds} ms");
