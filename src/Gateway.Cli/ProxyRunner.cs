@@ -88,6 +88,7 @@ internal sealed class ProxyRunner(ILoggerFactory loggerFactory, TimeProvider tim
             SessionFailure.HandshakeRejected => ExitCodes.HandshakeRejected,
             SessionFailure.RetriesExhausted or SessionFailure.ConnectionLost => ExitCodes.ServiceUnavailable,
             SessionFailure.Configuration => ExitCodes.ConfigurationError,
+            SessionFailure.PortUnavailable => ExitCodes.PortUnavailable,
             _ => ExitCodes.InternalError,
         },
         _ => ExitCodes.InternalError,

@@ -7,6 +7,9 @@ internal enum LinkEndKind
     Dropped,
     ProtocolError,
     ConfigurationError,
+
+    /// <summary>A source port the services need cannot be listened on (another program has it).</summary>
+    PortUnavailable,
     Stopped,
 
     /// <summary>A bug in the engine: the session ends visibly instead of hanging.</summary>

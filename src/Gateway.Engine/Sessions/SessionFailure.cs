@@ -18,6 +18,13 @@ public enum SessionFailure
     /// <summary>The local configuration cannot serve the tunnel (service ids do not match, a port cannot be bound).</summary>
     Configuration,
 
+    /// <summary>
+    /// A source listen port bound at start could not be listened on when the tunnel named its
+    /// services: another program started listening on it meanwhile (on Linux two sockets may bind
+    /// one port with SO_REUSEADDR while neither listens), or a port bound only then was in use.
+    /// </summary>
+    PortUnavailable,
+
     /// <summary>A bug in the engine ended the session.</summary>
     Internal,
 }

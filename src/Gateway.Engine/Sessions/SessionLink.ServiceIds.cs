@@ -61,7 +61,7 @@ internal sealed partial class SessionLink
             if (listenError is not null)
             {
                 _log.Error(listenError);
-                End(new LinkEnd(LinkEndKind.ConfigurationError, listenError));
+                End(new LinkEnd(LinkEndKind.PortUnavailable, listenError));
                 return;
             }
         }

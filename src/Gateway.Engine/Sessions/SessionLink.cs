@@ -111,6 +111,7 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
             LinkEndKind.Closed => TunnelWebSocket.ClosePayload(end.CloseCode is null or 1005 or 1006 ? 1000 : end.CloseCode.Value, string.Empty),
             LinkEndKind.Stopped => TunnelWebSocket.ClosePayload(1000, "session stopped"),
             LinkEndKind.ConfigurationError => TunnelWebSocket.ClosePayload(1000, "local configuration does not match the tunnel"),
+            LinkEndKind.PortUnavailable => TunnelWebSocket.ClosePayload(1000, "a local listen port is in use"),
             LinkEndKind.ProtocolError => TunnelWebSocket.ClosePayload(1002, "protocol error"),
             LinkEndKind.Internal => TunnelWebSocket.ClosePayload(1011, "internal error"),
             _ => null,

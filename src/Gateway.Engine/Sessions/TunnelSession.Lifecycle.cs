@@ -104,6 +104,9 @@ internal sealed partial class TunnelSession
                     case LinkEndKind.ConfigurationError:
                         Finish(SessionState.Failed, end.Message, SessionFailure.Configuration);
                         return;
+                    case LinkEndKind.PortUnavailable:
+                        Finish(SessionState.Failed, end.Message, SessionFailure.PortUnavailable);
+                        return;
                     case LinkEndKind.Internal:
                         Finish(SessionState.Failed, end.Message, SessionFailure.Internal);
                         return;

@@ -26,7 +26,7 @@ public sealed class ListenPortTakenTests
 
         await service.SendFramesAsync(SessionTestKit.Injected("2")[0].Hex);
         var failed = await kit.WaitForAsync(s => s.State == SessionState.Failed, "Failed");
-        Assert.Equal(SessionFailure.Configuration, failed.Failure);
+        Assert.Equal(SessionFailure.PortUnavailable, failed.Failure);
         Assert.Contains($"127.0.0.1:{port}", failed.StateReason, StringComparison.Ordinal);
         Assert.Contains("already in use", failed.StateReason, StringComparison.Ordinal);
     }
