@@ -5,7 +5,7 @@ using Gateway.Bench.Infrastructure;
 namespace Gateway.Bench.Scenarios;
 
 /// <summary>
-/// Figure 9, the footprint of one tunnel end on a small device (docs/performance.md): for the Native
+/// Figure 11, the footprint of one tunnel end on a small device (docs/performance.md): for the Native
 /// AOT and the single-file release builds of localproxy (build/publish-localproxy.sh) and the
 /// reference C++ proxy, in the same run through this process's relay over WSS: binary size, start-up
 /// (process start to "listening" for a source whose destination is connected, median of runs, and

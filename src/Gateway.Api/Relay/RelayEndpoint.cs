@@ -63,6 +63,9 @@ internal static class RelayEndpoint
         }
 
         context.Response.Headers[ChannelIdHeader] = result.ChannelId;
+
+        // A short unsent queue in the kernel toward this end, so the relay's fair queue decides the order.
+        Gateway.Engine.Transport.SocketTuning.LimitUnsentBytes(context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             SubProtocol = result.Subprotocol,

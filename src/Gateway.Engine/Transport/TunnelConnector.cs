@@ -37,6 +37,7 @@ internal static class TunnelConnector
             // turns off the kernel's buffer autotuning and caps one stream at a fraction of what the
             // link carries (docs/performance.md). We leave the kernel in charge unless the user set
             // max_frame_size to something other than its default.
+            SocketTuning.LimitUnsentBytes(socket);
             int frameSize = spec.Spec.Settings.MaxFrameSize;
             if (frameSize != ProxySettings.Default.MaxFrameSize)
             {
