@@ -22,6 +22,9 @@ namespace Gateway.Api.Hosting;
 /// <summary>Composition of the gateway host; Program.cs only calls these two.</summary>
 internal static class GatewayHostingExtensions
 {
+    // Kestrel's read-ahead per connection (socket transport and request buffer): 128 KiB, not 1 MiB.
+    private const int ReadAheadBytes = 128 * 1024;
+
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
     {
         // The dashboard's assets come from Gateway.Web (a Razor class library) in every environment.
@@ -72,7 +75,8 @@ internal static class GatewayHostingExtensions
         services.AddSingleton<Gateway.Engine.Relay.Management.RelayManagementApi>();
         services.AddSingleton<AwsAccessKeys>();
         services.AddOptions<AwsApiOptions>().Bind(builder.Configuration.GetSection(AwsApiOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.Configure<RelayEndpointOptions>(builder.Configuration.GetSection("Relay"));
+        services.AddOptions<RelayEndpointOptions>().Bind(builder.Configuration.GetSection("Relay")).ValidateDataAnnotations()
+            .Validate(o => o.ReceiveBufferBytes is 0 or >= 4096, "Relay:ReceiveBufferBytes must be 0 (the kernel's autotuning) or between 4096 and 67108864 bytes.").ValidateOnStart();
         services.AddSingleton<PairedTunnels>();
         services.AddTunnelEngine();
         services.AddHostedService<GatewayStartup>();
@@ -85,6 +89,7 @@ internal static class GatewayHostingExtensions
         services.AddSingleton<GatewayCertificate>();
         services.AddSingleton<ConnectionBudget>();
         services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>());
+        builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = ReadAheadBytes);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             // The relay writes whole tunnel messages (up to 128 KiB) to a WebSocket: with Kestrel's
@@ -94,6 +99,14 @@ internal static class GatewayHostingExtensions
             if (!context.Configuration.GetSection("Kestrel:Limits:MaxResponseBufferSize").Exists())
             {
                 kestrel.Limits.MaxResponseBufferSize = 1024 * 1024;
+            }
+
+            // What Kestrel reads ahead of the relay while the relay waits for the other end is a
+            // queue no scheduler can reorder: 1 MiB by default, 128 KiB here, like the socket's
+            // receive buffer in front of it (Relay:ReceiveBufferBytes; docs/performance.md, figure 9).
+            if (!context.Configuration.GetSection("Kestrel:Limits:MaxRequestBufferSize").Exists())
+            {
+                kestrel.Limits.MaxRequestBufferSize = ReadAheadBytes;
             }
 
             // Every listener counts its connections against one cap derived from the open-file limit,

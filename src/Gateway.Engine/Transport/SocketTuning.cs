@@ -17,6 +17,26 @@ public static class SocketTuning
     private const int IpProtoTcp = 6;
     private const int TcpNotSentLowat = 25;
 
+    /// <summary>
+    /// Sets SO_RCVBUF to <paramref name="bytes"/> (0: leave the kernel's autotuning). The receive
+    /// buffer is a queue in front of every frame behind it, and the window a sender gets.
+    /// </summary>
+    public static void PinReceiveBuffer(Socket? socket, int bytes)
+    {
+        if (socket is null || bytes <= 0)
+        {
+            return;
+        }
+
+        try
+        {
+            socket.ReceiveBufferSize = bytes;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
     /// <summary>Sets TCP_NOTSENT_LOWAT on a TCP socket (Linux; elsewhere, or on failure, nothing changes).</summary>
     public static void LimitUnsentBytes(Socket? socket)
     {
