@@ -22,7 +22,7 @@ namespace Gateway.Api.Hosting;
 /// <summary>Composition of the gateway host; Program.cs only calls these two.</summary>
 internal static class GatewayHostingExtensions
 {
-    // Kestrel's read-ahead per connection (socket transport and request buffer): 128 KiB, not 1 MiB.
+    // Kestrel's buffering per connection each way (socket transport, request and response buffers): 128 KiB, not 1 MiB.
     private const int ReadAheadBytes = 128 * 1024;
 
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
@@ -92,18 +92,16 @@ internal static class GatewayHostingExtensions
         builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = ReadAheadBytes);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
-            // The relay writes whole tunnel messages (up to 128 KiB) to a WebSocket: with Kestrel's
-            // default 64 KiB response buffer every such write waits for the socket before the next
-            // one is queued. 1 MiB per connection keeps a stream flowing; it is the bound on what a
-            // slow peer can hold here (docs/performance.md). Configuration (Kestrel:Limits) wins.
+            // Kestrel's buffers are queues no scheduler can reorder: what it holds in front of the
+            // relay (read ahead, 1 MiB by default) or behind it (written, not yet sent, 1 MiB set
+            // here before issue 18) is first-come first-served, and an interactive frame waits behind
+            // all of it. 128 KiB each way, one whole tunnel message; the kernel's queue behind it is
+            // as short (docs/performance.md, figure 9). Configuration (Kestrel:Limits) wins.
             if (!context.Configuration.GetSection("Kestrel:Limits:MaxResponseBufferSize").Exists())
             {
-                kestrel.Limits.MaxResponseBufferSize = 1024 * 1024;
+                kestrel.Limits.MaxResponseBufferSize = ReadAheadBytes;
             }
 
-            // What Kestrel reads ahead of the relay while the relay waits for the other end is a
-            // queue no scheduler can reorder: 1 MiB by default, 128 KiB here, like the socket's
-            // receive buffer in front of it (Relay:ReceiveBufferBytes; docs/performance.md, figure 9).
             if (!context.Configuration.GetSection("Kestrel:Limits:MaxRequestBufferSize").Exists())
             {
                 kestrel.Limits.MaxRequestBufferSize = ReadAheadBytes;
