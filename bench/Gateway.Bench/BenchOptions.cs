@@ -11,20 +11,29 @@ internal sealed record BenchOptions
           dotnet run -c Release --project bench/Gateway.Bench -- [options]
 
           --smoke              a few seconds: tiny sizes, N=20 sessions, asserts only that all bytes arrived
-          --only LIST          figures to run, e.g. 1,2,4 (default: all eight; 9, the footprint, only when named)
+          --only LIST          figures to run, e.g. 1,2,4 (default: all ten; 11, the footprint, only when named)
           --mib N              MiB for one stream and the slow consumer (default 1024)
           --slow-mib N         MiB for the slow consumer (default: --mib)
           --slow-rate MBPS     the slow reader's rate in MB/s (default 10)
           --scale LIST         session counts for figure 5 (default 100,1000,5000)
           --runs N             repeat the one-stream and slow-consumer runs N times (default 1; the issue's robustness check is 20)
+          --fair-seconds N     how long the bulk connection of figure 9 pushes, per run (default 8)
+          --limit-seconds N    how long each run of figure 10 pushes (default 10)
+          --no-cap             figure 9 without its second half (the relay's per-tunnel cap at 800 KB/s)
           --no-processes       skip the second configuration (separate localproxy processes)
-          --release DIR        figure 9: build/publish-localproxy.sh's --out directory (default artifacts/localproxy)
+          --release DIR        figure 11: build/publish-localproxy.sh's --out directory (default artifacts/localproxy)
           --out DIR            where results go (default bench/results)
         """;
 
     public bool Smoke { get; init; }
 
-    public HashSet<int> Figures { get; init; } = [1, 2, 3, 4, 5, 6, 7, 8];
+    public HashSet<int> Figures { get; init; } = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+
+    public int LimitSeconds { get; init; } = 10;
+
+    public int FairSeconds { get; init; } = 8;
+
+    public bool FairCapped { get; init; } = true;
 
     public long StreamBytes { get; init; } = 1024L * 1024 * 1024;
 
@@ -40,7 +49,7 @@ internal sealed record BenchOptions
 
     public string? OutputDirectory { get; init; }
 
-    /// <summary>Figure 9: where build/publish-localproxy.sh put the release builds (its --out), or null for its default.</summary>
+    /// <summary>Figure 11: where build/publish-localproxy.sh put the release builds (its --out), or null for its default.</summary>
     public string? ReleaseDirectory { get; init; }
 
     /// <summary>Worker mode of figure 5 (a fresh process per N): <c>--scale-worker N --relay-pid P --endpoint URL --ca DIR --idle-seconds S</c>, tokens on stdin.</summary>
@@ -67,12 +76,17 @@ internal sealed record BenchOptions
                         Smoke = true,
                         StreamBytes = 32L * 1024 * 1024,
                         ScaleCounts = [20],
+                        FairSeconds = 1,
+
+                        // The capped half drains megabytes at 800 KB/s: minutes, not smoke.
+                        FairCapped = false,
+                        LimitSeconds = 2,
                     };
                     slow ??= 8L * 1024 * 1024;
                     options = options with { SlowRate = 40e6 };
                     break;
                 case "--only":
-                    options = options with { Figures = [.. Next().Split(',').Select(s => ParseInt("--only", s, 1, 9))] };
+                    options = options with { Figures = [.. Next().Split(',').Select(s => ParseInt("--only", s, 1, 11))] };
                     break;
                 case "--mib":
                     options = options with { StreamBytes = ParseInt("--mib", Next(), 1, 65536) * 1024L * 1024 };
@@ -88,6 +102,15 @@ internal sealed record BenchOptions
                     break;
                 case "--runs":
                     options = options with { Runs = ParseInt("--runs", Next(), 1, 100) };
+                    break;
+                case "--fair-seconds":
+                    options = options with { FairSeconds = ParseInt("--fair-seconds", Next(), 1, 600) };
+                    break;
+                case "--limit-seconds":
+                    options = options with { LimitSeconds = ParseInt("--limit-seconds", Next(), 1, 600) };
+                    break;
+                case "--no-cap":
+                    options = options with { FairCapped = false };
                     break;
                 case "--no-processes":
                     options = options with { Processes = false };

@@ -33,7 +33,9 @@ internal static class BenchRun
                     await Step(context, [2, 4], "the reference proxy's processes", ReferenceChain.RunAsync);
                 }
 
-                await Step(context, [9], "footprint of one tunnel end (release builds, reference)", Footprint.RunAsync);
+                await Step(context, [9], "an interactive connection beside a bulk one", Fairness.RunAsync);
+                await Step(context, [10], "bandwidth caps", Limits.RunAsync);
+                await Step(context, [11], "footprint of one tunnel end (release builds, reference)", Footprint.RunAsync);
                 await Step(context, [8], "AWS management API", ManagementApi.RunAsync);
                 await Step(context, [5], "scale", Scale.RunAsync);
             }

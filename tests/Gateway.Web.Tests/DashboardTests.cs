@@ -65,6 +65,45 @@ public sealed class DashboardTests(GatewayFixture gatewayFixture, BrowserFixture
     }
 
     [Fact]
+    public async Task StartFormLimitsGoIntoTheSettingsAndTheSessionPageShowsThem()
+    {
+        await using var dashboard = await DashboardPage.OpenAsync(browser, Gateway, output);
+        await dashboard.LoginAsync();
+        await dashboard.GoToAsync("#/start");
+        var page = dashboard.Page;
+        await page.Locator("#start-from-inline").CheckAsync();
+        await page.Locator("#start-mode").SelectOptionAsync("destination");
+        await page.Locator("#start-endpoint").FillAsync(Gateway.RelayEndpoint);
+        await page.Locator("#start-services").FillAsync("SSH=127.0.0.1:22");
+
+        // Too small a cap: the API names the setting, and the error sits next to its field.
+        await page.Locator("#start-accessToken").FillAsync("some-access-token");
+        await page.Locator("#start-limit-sessionBandwidthToTunnel").FillAsync("10");
+        await page.Locator("#start-submit").ClickAsync();
+        string expected = await ApiErrorAsync(new
+        {
+            mode = "destination",
+            endpoint = Gateway.RelayEndpoint,
+            accessToken = "some-access-token",
+            services = "SSH=127.0.0.1:22",
+            settings = new { tunneling = new { proxy = new { limits = new { session_bytes_per_second_to_tunnel = "10" } } } },
+        }, "settings.sessionBandwidthToTunnel");
+        await Expect(page.Locator("[data-error-for=\"settings.sessionBandwidthToTunnel\"]")).ToHaveTextAsync(expected);
+
+        // Valid caps: the session starts with them and its page lists them.
+        await page.Locator("#start-accessToken").FillAsync("some-access-token");
+        await page.Locator("#start-limit-sessionBandwidthToTunnel").FillAsync("2000000");
+        await page.Locator("#start-limit-maxSessionConnections").FillAsync("3");
+        await page.Locator("#start-submit").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("#/sessions/"));
+        var limits = page.Locator("dd[data-field=\"limits\"]");
+        await Expect(limits).ToContainTextAsync("3 connections");
+        await Expect(limits).ToContainTextAsync("↑");
+        await Expect(page.Locator("dd[data-field=\"throttled\"]")).ToContainTextAsync("refused 0");
+        dashboard.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task ViewerSeesSessionsAndRelayButNoStopStartRotateOrAwsKeys()
     {
         const string ViewerPassword = "viewer-password-0123";

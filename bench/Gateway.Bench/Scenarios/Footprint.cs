@@ -5,7 +5,7 @@ using Gateway.Bench.Infrastructure;
 namespace Gateway.Bench.Scenarios;
 
 /// <summary>
-/// Figure 9, the footprint of one tunnel end on a small device (docs/performance.md): for the Native
+/// Figure 11, the footprint of one tunnel end on a small device (docs/performance.md): for the Native
 /// AOT and the single-file release builds of localproxy (build/publish-localproxy.sh) and the
 /// reference C++ proxy, in the same run through this process's relay over WSS: binary size, start-up
 /// (process start to "listening" for a source whose destination is connected, median of runs, and
@@ -37,8 +37,8 @@ internal static partial class Footprint
     {
         var table = context.Table;
         var gateway = context.Gateway;
-        table.Add(new ResultRow(9, BenchContext.Processes, $"binary size, {name}", new FileInfo(program).Length / 1048576.0, "MiB", program));
-        table.Add(new ResultRow(9, BenchContext.Processes, $"start-up to the end of -V, {name}", await MedianMsAsync(() => VersionRunAsync(program)), "ms", $"median of {StartRuns} runs"));
+        table.Add(new ResultRow(11, BenchContext.Processes, $"binary size, {name}", new FileInfo(program).Length / 1048576.0, "MiB", program));
+        table.Add(new ResultRow(11, BenchContext.Processes, $"start-up to the end of -V, {name}", await MedianMsAsync(() => VersionRunAsync(program)), "ms", $"median of {StartRuns} runs"));
 
         using var sink = Loopback.Listen();
         var tunnel = await gateway.CreateTunnelAsync("bench");
@@ -71,21 +71,21 @@ internal static partial class Footprint
                 startups.Add(clock.Elapsed.TotalMilliseconds);
             }
 
-            table.Add(new ResultRow(9, BenchContext.Processes, $"start-up to listening (source), {name}", Median(startups), "ms", $"process start to its listening line, destination connected; median of {StartRuns} ({startups.Min():0}-{startups.Max():0})"));
+            table.Add(new ResultRow(11, BenchContext.Processes, $"start-up to listening (source), {name}", Median(startups), "ms", $"process start to its listening line, destination connected; median of {StartRuns} ({startups.Min():0}-{startups.Max():0})"));
 
             // Idle: connected and listening, nothing carried yet; a second for start-up work to end.
             await Task.Delay(TimeSpan.FromSeconds(1), context.Cancellation);
             long sourceIdle = ProcessStats.RssBytes(source!.Pid);
             long destinationIdle = ProcessStats.RssBytes(destination.Pid);
-            table.Add(new ResultRow(9, BenchContext.Processes, $"idle RSS, source {name}", sourceIdle / 1048576.0, "MiB", "connected, listening, no connection yet"));
-            table.Add(new ResultRow(9, BenchContext.Processes, $"idle RSS, destination {name}", destinationIdle / 1048576.0, "MiB", "connected, no connection yet"));
+            table.Add(new ResultRow(11, BenchContext.Processes, $"idle RSS, source {name}", sourceIdle / 1048576.0, "MiB", "connected, listening, no connection yet"));
+            table.Add(new ResultRow(11, BenchContext.Processes, $"idle RSS, destination {name}", destinationIdle / 1048576.0, "MiB", "connected, no connection yet"));
 
             await using var sampler = new RssSampler(source.Pid, destination.Pid);
             double mbps = await Streams.PushAsync(streamPort, sink, context.Options.StreamBytes, context.Cancellation);
             BenchContext.Require(!source.HasExited && !destination.HasExited, $"a {name} process exited during the stream");
-            table.Add(new ResultRow(9, BenchContext.Processes, $"one stream {context.Options.StreamBytes >> 20} MiB, {name}", mbps, "MB/s", "the rate the peak RSS below was seen at"));
-            table.Add(new ResultRow(9, BenchContext.Processes, $"peak RSS under load, source {name}", sampler.Peak(0) / 1048576.0, "MiB", $"{(double)sampler.Peak(0) / sourceIdle:0.00}x its idle"));
-            table.Add(new ResultRow(9, BenchContext.Processes, $"peak RSS under load, destination {name}", sampler.Peak(1) / 1048576.0, "MiB", $"{(double)sampler.Peak(1) / destinationIdle:0.00}x its idle"));
+            table.Add(new ResultRow(11, BenchContext.Processes, $"one stream {context.Options.StreamBytes >> 20} MiB, {name}", mbps, "MB/s", "the rate the peak RSS below was seen at"));
+            table.Add(new ResultRow(11, BenchContext.Processes, $"peak RSS under load, source {name}", sampler.Peak(0) / 1048576.0, "MiB", $"{(double)sampler.Peak(0) / sourceIdle:0.00}x its idle"));
+            table.Add(new ResultRow(11, BenchContext.Processes, $"peak RSS under load, destination {name}", sampler.Peak(1) / 1048576.0, "MiB", $"{(double)sampler.Peak(1) / destinationIdle:0.00}x its idle"));
         }
         finally
         {

@@ -22,6 +22,9 @@ namespace Gateway.Api.Hosting;
 /// <summary>Composition of the gateway host; Program.cs only calls these two.</summary>
 internal static class GatewayHostingExtensions
 {
+    // Kestrel's buffering per connection each way (socket transport, request and response buffers): 128 KiB, not 1 MiB.
+    private const int ReadAheadBytes = 128 * 1024;
+
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
     {
         // The dashboard's assets come from Gateway.Web (a Razor class library) in every environment.
@@ -72,7 +75,8 @@ internal static class GatewayHostingExtensions
         services.AddSingleton<Gateway.Engine.Relay.Management.RelayManagementApi>();
         services.AddSingleton<AwsAccessKeys>();
         services.AddOptions<AwsApiOptions>().Bind(builder.Configuration.GetSection(AwsApiOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.Configure<RelayEndpointOptions>(builder.Configuration.GetSection("Relay"));
+        services.AddOptions<RelayEndpointOptions>().Bind(builder.Configuration.GetSection("Relay")).ValidateDataAnnotations()
+            .Validate(o => o.ReceiveBufferBytes is 0 or >= 4096, "Relay:ReceiveBufferBytes must be 0 (the kernel's autotuning) or between 4096 and 67108864 bytes.").ValidateOnStart();
         services.AddSingleton<PairedTunnels>();
         services.AddTunnelEngine();
         services.AddHostedService<GatewayStartup>();
@@ -85,15 +89,22 @@ internal static class GatewayHostingExtensions
         services.AddSingleton<GatewayCertificate>();
         services.AddSingleton<ConnectionBudget>();
         services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>());
+        builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = ReadAheadBytes);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
-            // The relay writes whole tunnel messages (up to 128 KiB) to a WebSocket: with Kestrel's
-            // default 64 KiB response buffer every such write waits for the socket before the next
-            // one is queued. 1 MiB per connection keeps a stream flowing; it is the bound on what a
-            // slow peer can hold here (docs/performance.md). Configuration (Kestrel:Limits) wins.
+            // Kestrel's buffers are queues no scheduler can reorder: what it holds in front of the
+            // relay (read ahead, 1 MiB by default) or behind it (written, not yet sent, 1 MiB set
+            // here before issue 18) is first-come first-served, and an interactive frame waits behind
+            // all of it. 128 KiB each way, one whole tunnel message; the kernel's queue behind it is
+            // as short (docs/performance.md, figure 9). Configuration (Kestrel:Limits) wins.
             if (!context.Configuration.GetSection("Kestrel:Limits:MaxResponseBufferSize").Exists())
             {
-                kestrel.Limits.MaxResponseBufferSize = 1024 * 1024;
+                kestrel.Limits.MaxResponseBufferSize = ReadAheadBytes;
+            }
+
+            if (!context.Configuration.GetSection("Kestrel:Limits:MaxRequestBufferSize").Exists())
+            {
+                kestrel.Limits.MaxRequestBufferSize = ReadAheadBytes;
             }
 
             // Every listener counts its connections against one cap derived from the open-file limit,

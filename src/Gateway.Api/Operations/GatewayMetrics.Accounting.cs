@@ -27,6 +27,10 @@ internal sealed partial class GatewayMetrics
     private long _bytesToTunnel;
     private long _bytesFromTunnel;
     private long _reconnects;
+    private double _throttledToTunnelMs;
+    private double _throttledFromTunnelMs;
+    private double _throttledConnectionsMs;
+    private long _refusedByLimit;
 
     private static bool IsFinal(SessionState state) => state is SessionState.Closed or SessionState.Failed or SessionState.Stopped;
 
@@ -74,6 +78,14 @@ internal sealed partial class GatewayMetrics
             tally.BytesToTunnel = Math.Max(tally.BytesToTunnel, session.BytesToTunnel);
             tally.BytesFromTunnel = Math.Max(tally.BytesFromTunnel, session.BytesFromTunnel);
             tally.Reconnects = Math.Max(tally.Reconnects, session.Reconnects);
+            _throttledToTunnelMs += Math.Max(0, session.ThrottledToTunnelMs - tally.ThrottledToTunnelMs);
+            _throttledFromTunnelMs += Math.Max(0, session.ThrottledFromTunnelMs - tally.ThrottledFromTunnelMs);
+            _throttledConnectionsMs += Math.Max(0, session.ThrottledConnectionsMs - tally.ThrottledConnectionsMs);
+            _refusedByLimit += Growth(tally.RefusedByLimit, session.ConnectionsRefusedByLimit);
+            tally.ThrottledToTunnelMs = Math.Max(tally.ThrottledToTunnelMs, session.ThrottledToTunnelMs);
+            tally.ThrottledFromTunnelMs = Math.Max(tally.ThrottledFromTunnelMs, session.ThrottledFromTunnelMs);
+            tally.ThrottledConnectionsMs = Math.Max(tally.ThrottledConnectionsMs, session.ThrottledConnectionsMs);
+            tally.RefusedByLimit = Math.Max(tally.RefusedByLimit, session.ConnectionsRefusedByLimit);
             if (!final)
             {
                 return;
@@ -100,6 +112,22 @@ internal sealed partial class GatewayMetrics
         lock (_gate)
         {
             return (_bytesToTunnel, _bytesFromTunnel);
+        }
+    }
+
+    private Measurement<double>[] ObserveThrottled()
+    {
+        lock (_gate)
+        {
+            return [new(_throttledToTunnelMs / 1000, ToTunnel), new(_throttledFromTunnelMs / 1000, FromTunnel), new(_throttledConnectionsMs / 1000, PerConnection)];
+        }
+    }
+
+    private long ObserveRefusedByLimit()
+    {
+        lock (_gate)
+        {
+            return _refusedByLimit;
         }
     }
 

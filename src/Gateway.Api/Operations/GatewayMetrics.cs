@@ -17,6 +17,7 @@ internal sealed partial class GatewayMetrics : IDisposable
 
     private static readonly KeyValuePair<string, object?> ToTunnel = new("direction", "to_tunnel");
     private static readonly KeyValuePair<string, object?> FromTunnel = new("direction", "from_tunnel");
+    private static readonly KeyValuePair<string, object?> PerConnection = new("direction", "connection_to_tunnel");
     private static readonly KeyValuePair<string, object?> SourceToDestination = new("direction", "source_to_destination");
     private static readonly KeyValuePair<string, object?> DestinationToSource = new("direction", "destination_to_source");
 
@@ -45,6 +46,10 @@ internal sealed partial class GatewayMetrics : IDisposable
             "Bytes carried by sessions since the gateway started, ended sessions included: to_tunnel were read from local connections and sent to the tunnel service, from_tunnel came from it.");
         meter.CreateObservableGauge("tunnelgateway.session.active_connections", ObserveActiveConnections, "{connection}",
             "Local TCP connections open over all sessions.");
+        meter.CreateObservableCounter("tunnelgateway.session.throttled", ObserveThrottled, "s",
+            "Time sessions' traffic waited for their bandwidth caps (limits.*): to_tunnel and from_tunnel for the session caps, connection_to_tunnel summed over connections.");
+        meter.CreateObservableCounter("tunnelgateway.session.refused_connections", ObserveRefusedByLimit, "{connection}",
+            "Local connections refused at once because a connection cap (tcp.max_active_connections, limits.max_session_connections) was reached.");
         meter.CreateObservableCounter("tunnelgateway.session.reconnects", ObserveReconnects, "{reconnect}",
             "Reconnects of sessions to the tunnel service after a connection dropped.");
         meter.CreateObservableCounter("tunnelgateway.handshake.failures", ObserveHandshakeFailures, "{session}",

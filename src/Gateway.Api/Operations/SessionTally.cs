@@ -8,4 +8,12 @@ internal sealed class SessionTally
     public long BytesFromTunnel { get; set; }
 
     public long Reconnects { get; set; }
+
+    public double ThrottledToTunnelMs { get; set; }
+
+    public double ThrottledFromTunnelMs { get; set; }
+
+    public double ThrottledConnectionsMs { get; set; }
+
+    public long RefusedByLimit { get; set; }
 }

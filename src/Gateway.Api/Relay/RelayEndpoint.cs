@@ -63,6 +63,12 @@ internal static class RelayEndpoint
         }
 
         context.Response.Headers[ChannelIdHeader] = result.ChannelId;
+
+        // Short kernel queues toward and from this end (unsent bytes; the receive buffer), so the
+        // relay's fair queue decides the order rather than megabytes already in the kernel.
+        var tcp = context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket;
+        Gateway.Engine.Transport.SocketTuning.LimitUnsentBytes(tcp);
+        Gateway.Engine.Transport.SocketTuning.PinReceiveBuffer(tcp, options.Value.ReceiveBufferBytes);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             SubProtocol = result.Subprotocol,

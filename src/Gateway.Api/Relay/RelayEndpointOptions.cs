@@ -9,4 +9,18 @@ public sealed class RelayEndpointOptions
     /// Environment: <c>Relay__AllowPlainHttp</c>.
     /// </summary>
     public bool AllowPlainHttp { get; set; }
+
+    /// <summary>
+    /// <c>SO_RCVBUF</c> of each proxy's connection to <c>/tunnel</c>, in bytes (default 131072, the
+    /// reference proxy's own value; 0 leaves the kernel's autotuning, which grows it to megabytes).
+    /// The protocol has no flow control per connection: every byte waiting in this buffer is in
+    /// front of an interactive frame that arrives after it (docs/performance.md, figure 9). A larger
+    /// value only helps a single fast stream over a long link (the window is this buffer).
+    /// Environment: <c>Relay__ReceiveBufferBytes</c>.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 64 * 1024 * 1024, ErrorMessage = "Relay:ReceiveBufferBytes must be 0 (the kernel's autotuning) or between 4096 and 67108864 bytes.")]
+    public int ReceiveBufferBytes { get; set; } = DefaultReceiveBufferBytes;
+
+    /// <summary>The default of <see cref="ReceiveBufferBytes"/>: 128 KiB.</summary>
+    public const int DefaultReceiveBufferBytes = 128 * 1024;
 }

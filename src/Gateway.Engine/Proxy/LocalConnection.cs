@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Gateway.Engine.Scheduling;
 using Gateway.Engine.Sessions;
 
 namespace Gateway.Engine.Proxy;
@@ -18,6 +19,7 @@ internal sealed class LocalConnection
 {
     private readonly SessionLink _link;
     private readonly CancellationTokenSource _abort = new();
+    private readonly Throttle? _throttle;
     private Socket? _socket;
     private long _bytesFromLocal;
     private long _bytesToLocal;
@@ -28,6 +30,9 @@ internal sealed class LocalConnection
     public LocalConnection(SessionLink link, ServiceChannel service, uint id, int streamId, string? wireServiceId, uint wireConnectionId, DateTimeOffset openedAt, PipeOptions pipeOptions)
     {
         _link = link;
+        // V3: a lane per connection. V1/V2: the connection is the stream, and a new stream must not
+        // overtake the old one's last bytes and reset, so the service's connections share one lane.
+        Lane = wireConnectionId != 0 ? SessionLink.NewLane() : service.SharedLane;
         Service = service;
         Id = id;
         StreamId = streamId;
@@ -36,9 +41,14 @@ internal sealed class LocalConnection
         WireConnectionId = wireConnectionId;
         OpenedAt = openedAt;
         Output = new Pipe(pipeOptions);
+        int cap = link.Session.Spec.Spec.Settings.ConnectionBandwidth;
+        _throttle = cap > 0 ? new Throttle(cap, link.MaxPayloadSize, link.Session.Time) : null;
     }
 
     public ServiceChannel Service { get; }
+
+    /// <summary>This connection's lane toward the tunnel: its DATA and the messages ordered with it.</summary>
+    public FairScheduler<OutboundFrame>.Lane Lane { get; }
 
     /// <summary>Our key for the connection within its service (the connectionId, 0 for V1/V2).</summary>
     public uint Id { get; }
@@ -155,9 +165,31 @@ internal sealed class LocalConnection
 
     public CancellationToken AbortToken => _abort.Token;
 
+    /// <summary>
+    /// Under a bandwidth cap a full 63 KiB frame takes long to drain (80 ms at 800 KB/s), and an
+    /// interactive frame of another connection can wait behind one: capped, a frame carries at
+    /// most <see cref="CappedFrameTime"/> of the cap (at least 4 KiB).
+    /// </summary>
+    internal static int PayloadSize(int maxPayload, long? sessionCap, long? connectionCap)
+    {
+        long cap = Math.Min(sessionCap ?? long.MaxValue, connectionCap ?? long.MaxValue);
+        if (cap == long.MaxValue)
+        {
+            return maxPayload;
+        }
+
+        long size = cap * CappedFrameTime.Ticks / TimeSpan.TicksPerSecond;
+        return (int)Math.Clamp(size, Math.Min(MinCappedPayload, maxPayload), maxPayload);
+    }
+
+    /// <summary>What one DATA frame of a capped session or connection may take to send.</summary>
+    public static readonly TimeSpan CappedFrameTime = TimeSpan.FromMilliseconds(20);
+
+    private const int MinCappedPayload = 4096;
+
     private async Task ReadLoopAsync(Socket socket)
     {
-        int maxPayload = _link.MaxPayloadSize;
+        int maxPayload = PayloadSize(_link.MaxPayloadSize, _link.Session.ToTunnelThrottle?.BytesPerSecond, _throttle?.BytesPerSecond);
         byte[]? buffer = null;
         bool holdsSlot = false;
         string? error = null;
@@ -167,7 +199,7 @@ internal sealed class LocalConnection
             {
                 // Wait for bytes without a buffer, then for room in the session's send queue.
                 await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _abort.Token).ConfigureAwait(false);
-                await _link.WaitForDataSlotAsync(_abort.Token).ConfigureAwait(false);
+                await _link.WaitForDataSlotAsync(Lane, _abort.Token).ConfigureAwait(false);
                 holdsSlot = true;
                 buffer = ArrayPool<byte>.Shared.Rent(DataFrameEncoder.BufferSize(maxPayload));
                 int read = await socket.ReceiveAsync(buffer.AsMemory(DataFrameEncoder.PayloadOffset, maxPayload), SocketFlags.None, _abort.Token).ConfigureAwait(false);
@@ -176,9 +208,21 @@ internal sealed class LocalConnection
                     break;
                 }
 
+                if (_throttle is { } throttle)
+                {
+                    // limits.connection_bytes_per_second: this connection alone waits, holding its slot.
+                    var take = throttle.TakeAsync(read, _abort.Token);
+                    if (!take.IsCompletedSuccessfully)
+                    {
+                        long waitStart = _link.Session.Time.GetTimestamp();
+                        await take.ConfigureAwait(false);
+                        _link.Session.AddConnectionThrottled(_link.Session.Time.GetElapsedTime(waitStart));
+                    }
+                }
+
                 var (offset, length) = DataFrameEncoder.Encode(buffer, read, StreamId, WireServiceId, WireConnectionId);
                 Interlocked.Add(ref _bytesFromLocal, read);
-                if (!_link.EnqueueData(buffer, offset, length, read))
+                if (!_link.EnqueueData(Lane, buffer, offset, length, read))
                 {
                     break;
                 }
@@ -203,7 +247,7 @@ internal sealed class LocalConnection
 
             if (holdsSlot)
             {
-                _link.ReleaseDataSlot();
+                _link.ReleaseDataSlot(Lane);
             }
         }
 

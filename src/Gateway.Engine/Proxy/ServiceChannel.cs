@@ -37,6 +37,9 @@ internal sealed class ServiceChannel(string? serviceId, ServiceEndpoint endpoint
     /// <summary>Destination: whether the peer's STREAM_START carried a serviceId, so our replies do too (protocol.md 18).</summary>
     public bool MirrorServiceId { get; set; } = true;
 
+    /// <summary>The lane V1/V2 connections (no connection id) of this service share toward the tunnel.</summary>
+    public Scheduling.FairScheduler<Sessions.OutboundFrame>.Lane SharedLane { get; } = Sessions.SessionLink.NewLane();
+
     public string Key => ServiceId ?? string.Empty;
 
     public int NextStreamId() => LastStreamId = LastStreamId == int.MaxValue ? 1 : LastStreamId + 1;

@@ -17,4 +17,7 @@ public sealed record RelayEndSnapshot(
 {
     /// <summary>When this end last connected or disconnected (the tunnel's creation if never).</summary>
     public DateTimeOffset LastUpdatedAt { get; init; }
+
+    /// <summary>Time the relay's sending toward the current connection waited for <c>Relay:TunnelBandwidthLimit</c>, in milliseconds.</summary>
+    public double ThrottledMs { get; init; }
 }

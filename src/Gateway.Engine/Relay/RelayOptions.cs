@@ -21,6 +21,13 @@ public sealed class RelayOptions
     /// <summary>Messages queued toward one peer before the sender is made to wait.</summary>
     public int OutboundQueueCapacity { get; set; } = 32;
 
+    /// <summary>
+    /// Bytes per second the relay forwards per tunnel and direction; 0 or less: no cap (the
+    /// default). AWS caps a tunnel at about 800 KB/s; set 800000 to behave like it. The relay
+    /// delays, never drops: a sender beyond the cap is slowed by back-pressure.
+    /// </summary>
+    public long TunnelBandwidthLimit { get; set; }
+
     /// <summary>Most tunnels open at once (AWS: an account quota); more answer LimitExceeded.</summary>
     public int MaxOpenTunnels { get; set; } = 1000;
 

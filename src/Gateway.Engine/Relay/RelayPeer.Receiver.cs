@@ -22,6 +22,11 @@ internal sealed partial class RelayPeer
     private int _carryLength;
     private ServiceIdUsage _serviceIdUsage;
 
+    // The route of the message being validated: the one connection all its frames belong to, or a barrier.
+    private RelayLaneKey _routeKey;
+    private bool _routed;
+    private bool _barrier;
+
     private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
     {
         byte[]? buffer = null;
@@ -165,6 +170,8 @@ internal sealed partial class RelayPeer
     private string? Validate(byte[] buffer, int length, out ForwardPlan plan)
     {
         _frames.Clear();
+        _routed = false;
+        _barrier = false;
         plan = default;
         int carried = _carryLength;
         ReadOnlySequence<byte> bytes;
@@ -195,6 +202,7 @@ internal sealed partial class RelayPeer
                         return dataViolation;
                     }
 
+                    Route(RelayLaneKey.Of(_tunnel.ServiceIndex(data), data.StreamId, data.ConnectionId));
                     firstFrameEnd = firstFrameEnd == 0 ? (int)(total - bytes.Length) : firstFrameEnd;
                     continue;
                 }
@@ -218,6 +226,7 @@ internal sealed partial class RelayPeer
                     return violation;
                 }
 
+                Route(message!);
                 firstFrameEnd = firstFrameEnd == 0 ? (int)(total - bytes.Length) : firstFrameEnd;
                 _frames.Add(message!);
             }
@@ -230,6 +239,36 @@ internal sealed partial class RelayPeer
             }
         }
     }
+
+    private void Route(Message message)
+    {
+        switch (message.Type)
+        {
+            case MessageType.Data:
+            case MessageType.StreamStart:
+            case MessageType.ConnectionStart:
+            case MessageType.ConnectionReset:
+                Route(RelayLaneKey.Of(_tunnel.ServiceIndex(message.ServiceId), message.StreamId, message.ConnectionId));
+                break;
+            default:
+                // STREAM_RESET, SESSION_RESET and the rest concern every connection of a stream or more.
+                _barrier = true;
+                break;
+        }
+    }
+
+    private void Route(RelayLaneKey key)
+    {
+        if (_routed && key != _routeKey)
+        {
+            _barrier = true;
+        }
+
+        _routeKey = key;
+        _routed = true;
+    }
+
+    private RelayRoute CurrentRoute => new(_routeKey, _barrier || !_routed);
 
     // What of a checked message goes on, given `consumed` bytes of whole frames (counted from the
     // start of the carried bytes). With nothing carried, the whole frames are the head of the
@@ -298,7 +337,7 @@ internal sealed partial class RelayPeer
 
         if (plan.Straddler is { } straddler)
         {
-            if (!await other.ForwardAsync(straddler, plan.StraddlerLength, cancellationToken).ConfigureAwait(false))
+            if (!await other.ForwardAsync(straddler, plan.StraddlerLength, CurrentRoute, cancellationToken).ConfigureAwait(false))
             {
                 ReturnStraddler(plan);
                 RefuseStreams();
@@ -318,7 +357,7 @@ internal sealed partial class RelayPeer
             buffer.AsSpan(plan.Start, plan.Length).CopyTo(buffer);
         }
 
-        if (!await other.ForwardAsync(buffer, plan.Length, cancellationToken).ConfigureAwait(false))
+        if (!await other.ForwardAsync(buffer, plan.Length, CurrentRoute, cancellationToken).ConfigureAwait(false))
         {
             RefuseStreams();
             return false;

@@ -9,16 +9,16 @@ internal sealed partial class RelayPeer
     // completed by RequestClose, what is queued is still sent, then the close frame.
     private async Task SendLoopAsync(CancellationToken cancellationToken)
     {
-        var reader = _outbound.Reader;
+        var queue = _outbound;
 
-        // Waiting with an uncancellable token lets the channel reuse its waiter (no allocation per
-        // wait); cancellation completes the queue instead, which ends the wait the same way.
-        using var stop = cancellationToken.Register(static state => ((RelayPeer)state!)._outbound.Writer.TryComplete(), this);
+        // The scheduler reuses its waiter (no allocation per wait); cancellation completes the
+        // queue instead, which ends the wait the same way.
+        using var stop = cancellationToken.Register(static state => ((RelayPeer)state!)._outbound.Complete(), this);
         try
         {
             while (true)
             {
-                var wait = reader.WaitToReadAsync(CancellationToken.None);
+                var wait = queue.WaitToReadAsync();
                 bool woken = !wait.IsCompleted;
                 bool more = await wait.ConfigureAwait(false);
 
@@ -37,10 +37,15 @@ internal sealed partial class RelayPeer
                     break;
                 }
 
-                while (reader.TryRead(out var item))
+                while (queue.TryDequeue(out var item))
                 {
                     try
                     {
+                        if (_throttle is { } throttle && item.Pooled)
+                        {
+                            await throttle.TakeAsync(item.Length, cancellationToken).ConfigureAwait(false);
+                        }
+
                         await _socket.SendAsync(item.Buffer.AsMemory(0, item.Length), WebSocketMessageType.Binary, endOfMessage: true, cancellationToken).ConfigureAwait(false);
                     }
                     finally
@@ -48,7 +53,7 @@ internal sealed partial class RelayPeer
                         if (item.Pooled)
                         {
                             ArrayPool<byte>.Shared.Return(item.Buffer);
-                            _dataSlots.Release();
+                            ReleaseSlots(item);
                         }
                     }
                 }

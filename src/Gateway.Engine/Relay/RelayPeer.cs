@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Threading.Channels;
+using Gateway.Engine.Scheduling;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Engine.Relay;
@@ -8,8 +8,12 @@ namespace Gateway.Engine.Relay;
 /// <summary>
 /// One proxy's WebSocket to the relay. A receive loop validates and forwards whole WebSocket
 /// messages to the other end; a send loop is the only writer of this socket. The outbound queue
-/// is bounded for data (a slow peer makes the sender wait, so memory stays flat); control frames
-/// the relay generates itself (SERVICE_IDS, STREAM_RESET) skip the bound, there are few of them.
+/// has a lane per connection (deficit round-robin, <see cref="FairScheduler{T}"/>): a message of
+/// an interactive connection waits behind about one message per other busy connection. It is
+/// bounded per lane and in all (a slow peer makes the sender wait, so memory stays flat); control
+/// frames the relay generates itself (SERVICE_IDS, STREAM_RESET) go in the priority lane and skip
+/// the bound, there are few of them. With <see cref="RelayOptions.TunnelBandwidthLimit"/> the send
+/// loop takes each message's bytes from a token bucket first.
 /// </summary>
 internal sealed partial class RelayPeer
 {
@@ -18,8 +22,17 @@ internal sealed partial class RelayPeer
     private readonly RelayOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Channel<Outbound> _outbound;
+    /// <summary>Messages one connection may have queued toward this peer.</summary>
+    public const int LaneCapacity = 4;
+
+    // Lanes kept for idle connections before idle ones are dropped (they are cheap to make again).
+    private const int IdleLanesKept = 64;
+
+    private readonly FairScheduler<Outbound> _outbound;
     private readonly SemaphoreSlim _dataSlots;
+    private readonly Dictionary<RelayLaneKey, FairScheduler<Outbound>.Lane> _lanes = [];
+    private readonly Lock _lanesGate = new();
+    private readonly Throttle? _throttle;
 
     // The peer a ForwardAsync on this thread is writing to: its send loop may run inline.
     [ThreadStatic]
@@ -42,8 +55,12 @@ internal sealed partial class RelayPeer
         ConnectedAt = time.GetUtcNow();
         // Synchronous continuations: a forwarded message wakes this peer's waiting send loop on the
         // forwarding thread, so it is sent without a hop to the thread pool (see SendLoopAsync).
-        _outbound = Channel.CreateUnbounded<Outbound>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+        // The quantum is about one message; under a cap, 20 ms of it (a turn of a bulk lane then
+        // costs another lane at most that long).
+        int quantum = options.TunnelBandwidthLimit > 0 ? (int)Math.Clamp(options.TunnelBandwidthLimit / 50, 4096, options.MaxMessageSize) : options.MaxMessageSize;
+        _outbound = new FairScheduler<Outbound>(quantum, runContinuationsAsynchronously: false);
         _dataSlots = new SemaphoreSlim(options.OutboundQueueCapacity, int.MaxValue);
+        _throttle = options.TunnelBandwidthLimit is > 0 and var limit ? new Throttle(limit, options.MaxMessageSize, time) : null;
     }
 
     public TunnelEnd End { get; }
@@ -56,23 +73,56 @@ internal sealed partial class RelayPeer
 
     private string TunnelId => _tunnel.Id;
 
+    /// <summary>Time this peer's send loop waited for the per-tunnel bandwidth cap.</summary>
+    public TimeSpan Throttled => _throttle?.Throttled ?? TimeSpan.Zero;
+
     /// <summary>Queues a frame the relay generated; never waits.</summary>
-    public void EnqueueControl(byte[] frame) => _outbound.Writer.TryWrite(new Outbound(frame, frame.Length, Pooled: false));
+    public void EnqueueControl(byte[] frame) => _outbound.TryEnqueuePriority(new Outbound(frame, frame.Length, Pooled: false, null, 0));
 
     /// <summary>
-    /// Hands a received message (a pooled buffer) to this peer's writer. Waits while this peer's
-    /// queue is full. Returns false when the peer is closing; the caller still owns the buffer.
+    /// Hands a received message (a pooled buffer) to this peer's writer, in the lane of the
+    /// connection its frames belong to. Waits while that lane, or this peer's whole queue, is full.
+    /// A message that orders against every connection (a stream or session reset, frames of
+    /// several connections) first waits until everything queued before it is sent and holds the
+    /// whole queue until it is, so nothing overtakes it either way. Returns false when the peer is
+    /// closing; the caller still owns the buffer.
     /// </summary>
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> ForwardAsync(byte[] buffer, int length, CancellationToken cancellationToken)
+    public async ValueTask<bool> ForwardAsync(byte[] buffer, int length, RelayRoute route, CancellationToken cancellationToken)
     {
-        await _dataSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        FairScheduler<Outbound>.Lane? lane = null;
+        int slots = route.Barrier ? _options.OutboundQueueCapacity : 1;
+        if (!route.Barrier)
+        {
+            lane = LaneFor(route.Key);
+            await lane.Slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        int held = 0;
+        try
+        {
+            for (; held < slots; held++)
+            {
+                await _dataSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            if (held > 0)
+            {
+                _dataSlots.Release(held);
+            }
+
+            lane?.Slots.Release();
+            throw;
+        }
+
         var previous = _forwardingTo;
         _forwardingTo = this;
         bool written;
         try
         {
-            written = _outbound.Writer.TryWrite(new Outbound(buffer, length, Pooled: true));
+            written = _outbound.TryEnqueue(lane, new Outbound(buffer, length, Pooled: true, lane, slots));
         }
         finally
         {
@@ -84,8 +134,46 @@ internal sealed partial class RelayPeer
             return true;
         }
 
-        _dataSlots.Release();
+        _dataSlots.Release(slots);
+        lane?.Slots.Release();
         return false;
+    }
+
+    private FairScheduler<Outbound>.Lane LaneFor(RelayLaneKey key)
+    {
+        lock (_lanesGate)
+        {
+            if (_lanes.TryGetValue(key, out var lane))
+            {
+                return lane;
+            }
+
+            if (_lanes.Count >= IdleLanesKept)
+            {
+                // Forget lanes with nothing queued (every slot back): their connections are idle or gone.
+                foreach (var (oldKey, old) in _lanes)
+                {
+                    if (old.Slots.CurrentCount == LaneCapacity)
+                    {
+                        _lanes.Remove(oldKey);
+                    }
+                }
+            }
+
+            lane = new FairScheduler<Outbound>.Lane(LaneCapacity);
+            _lanes[key] = lane;
+            return lane;
+        }
+    }
+
+    private void ReleaseSlots(in Outbound item)
+    {
+        if (item.Slots > 0)
+        {
+            _dataSlots.Release(item.Slots);
+        }
+
+        item.SlotLane?.Slots.Release();
     }
 
     /// <summary>
@@ -100,7 +188,7 @@ internal sealed partial class RelayPeer
 
         _closeStatus = status;
         _closeReason = reason;
-        _outbound.Writer.TryComplete();
+        _outbound.Complete();
 
         // Wake anyone waiting for a data slot: the writer is gone, TryWrite now fails.
         _dataSlots.Release(_options.OutboundQueueCapacity);
@@ -109,7 +197,7 @@ internal sealed partial class RelayPeer
     /// <summary>Drops the connection without a close frame (peers reconnect after this).</summary>
     public void Abort()
     {
-        _outbound.Writer.TryComplete();
+        _outbound.Complete();
         _dataSlots.Release(_options.OutboundQueueCapacity);
         try
         {
@@ -158,6 +246,7 @@ internal sealed partial class RelayPeer
             _socket.Abort();
             await Task.WhenAll(receive, send).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             DrainQueue();
+            _throttle?.Dispose();
             _socket.Dispose();
             _abort.Dispose();
         }
@@ -185,15 +274,22 @@ internal sealed partial class RelayPeer
 
     private void DrainQueue()
     {
-        _outbound.Writer.TryComplete();
-        while (_outbound.Reader.TryRead(out var item))
+        _outbound.Complete();
+        while (_outbound.TryDequeue(out var item))
         {
             if (item.Pooled)
             {
                 ArrayPool<byte>.Shared.Return(item.Buffer);
             }
+
+            // Wakes a forwarder waiting for this lane: it finds the queue completed.
+            ReleaseSlots(item);
         }
     }
 
-    private readonly record struct Outbound(byte[] Buffer, int Length, bool Pooled);
+    /// <summary>One queued WebSocket message; forwarded ones hold <see cref="Slots"/> of the queue and one of <see cref="SlotLane"/>.</summary>
+    private readonly record struct Outbound(byte[] Buffer, int Length, bool Pooled, FairScheduler<Outbound>.Lane? SlotLane, int Slots) : IFairItem
+    {
+        public int Size => Length;
+    }
 }

@@ -77,6 +77,23 @@ internal sealed partial class RelayTunnel
         return false;
     }
 
+    /// <summary>The index of the DATA frame's service id in <see cref="Services"/>; -1 when absent or unknown.</summary>
+    public int ServiceIndex(in Protocol.DataFrame frame)
+    {
+        for (int i = 0; i < _servicesUtf8.Length; i++)
+        {
+            if (frame.ServiceIdEquals(_servicesUtf8[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The index of <paramref name="serviceId"/> in <see cref="Services"/>; -1 when absent or unknown.</summary>
+    public int ServiceIndex(string serviceId) => string.IsNullOrEmpty(serviceId) ? -1 : Array.IndexOf(Services, serviceId);
+
     public bool OwnsTokenHash(TunnelEnd end, string tokenHash)
     {
         lock (_gate)
@@ -177,6 +194,7 @@ internal sealed partial class RelayTunnel
             Connections)
         {
             LastUpdatedAt = ConnectionChangedAt,
+            ThrottledMs = Peer?.Throttled.TotalMilliseconds ?? 0,
         };
     }
 }

@@ -1,3 +1,4 @@
+using Gateway.Engine.Scheduling;
 using Gateway.Engine.Transport;
 
 namespace Gateway.Engine.Sessions;
@@ -5,6 +6,10 @@ namespace Gateway.Engine.Sessions;
 /// <summary>
 /// One WebSocket message for the writer loop. The payload is at <see cref="Offset"/> with at least
 /// <see cref="TunnelWebSocket.MaxHeaderSize"/> free bytes before it. Pooled buffers go back to the
-/// pool after the write; data frames also give back their queue slot.
+/// pool after the write; data frames also give back their slot in <see cref="SlotLane"/> and the
+/// session's.
 /// </summary>
-internal readonly record struct OutboundFrame(WebSocketOpcode Opcode, byte[] Buffer, int Offset, int Length, bool Pooled, bool HoldsSlot);
+internal readonly record struct OutboundFrame(WebSocketOpcode Opcode, byte[] Buffer, int Offset, int Length, bool Pooled, FairScheduler<OutboundFrame>.Lane? SlotLane) : IFairItem
+{
+    public int Size => Length;
+}

@@ -51,9 +51,13 @@ internal sealed partial class SessionLink
                 return;
             }
 
-            if (channel.Connections.Count >= _settings.TcpMaxActiveConnections)
+            bool sessionFull = SessionConnectionsFull(out int open);
+            if (channel.Connections.Count >= _settings.TcpMaxActiveConnections || sessionFull)
             {
-                _log.Warn($"refused {Describe(message)}: {Name(channel)} already has {channel.Connections.Count} connections (tcp.max_active_connections)");
+                _log.Warn(sessionFull
+                    ? $"refused {Describe(message)}: the session already has {open} connections (limits.max_session_connections)"
+                    : $"refused {Describe(message)}: {Name(channel)} already has {channel.Connections.Count} connections (tcp.max_active_connections)");
+                _session.CountRefusedByLimit();
                 EnqueueMessage(connectionId != 0
                     ? TunnelMessages.ConnectionReset(message.StreamId, message.ServiceId, connectionId)
                     : TunnelMessages.StreamReset(message.StreamId, message.ServiceId));
@@ -122,7 +126,7 @@ internal sealed partial class SessionLink
 
             // The reference answers a failed connect with STREAM_RESET (no connection id), also for
             // CONNECTION_START (protocol.md 8.3, vector 6b), and drops the stream.
-            EnqueueMessage(TunnelMessages.StreamReset(connection.StreamId, connection.WireServiceIdText));
+            EnqueueMessage(TunnelMessages.StreamReset(connection.StreamId, connection.WireServiceIdText), connection.Lane);
             channel.Connections.TryRemove(new(connection.Id, connection));
             _retired.Enqueue(connection);
             if (channel.CurrentStreamId == connection.StreamId)

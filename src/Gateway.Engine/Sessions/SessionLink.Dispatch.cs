@@ -178,6 +178,29 @@ internal sealed partial class SessionLink
 
     private ValueTask WriteToLocal(LocalConnection connection, in ReadOnlySequence<byte> payload)
     {
+        if (_fromTunnel is { } throttle)
+        {
+            // The session's cap from the tunnel: waiting here pauses reading the WebSocket, the
+            // only back-pressure toward the sender the protocol has.
+            var take = throttle.TakeAsync((int)payload.Length, _readStop.Token);
+            if (!take.IsCompletedSuccessfully)
+            {
+                return WriteAfterThrottleAsync(take, connection, payload);
+            }
+        }
+
+        return WriteNowToLocal(connection, payload);
+    }
+
+    // The payload is a slice of the tunnel pipe, valid until the dispatcher advances it, which it does after this completes.
+    private async ValueTask WriteAfterThrottleAsync(ValueTask take, LocalConnection connection, ReadOnlySequence<byte> payload)
+    {
+        await take.ConfigureAwait(false);
+        await WriteNowToLocal(connection, payload).ConfigureAwait(false);
+    }
+
+    private ValueTask WriteNowToLocal(LocalConnection connection, in ReadOnlySequence<byte> payload)
+    {
         var output = connection.Output.Writer;
         foreach (var segment in payload)
         {
@@ -278,7 +301,7 @@ internal sealed partial class SessionLink
             if (connection.CloseGracefully())
             {
                 // The reference answers with the same CONNECTION_RESET (its local read fails); peers expect the echo.
-                EnqueueMessage(message);
+                EnqueueMessage(message, connection.Lane);
             }
         }
 

@@ -25,6 +25,15 @@ internal sealed partial class SessionLink
             {
                 // The reference aborts here (null dereference); we refuse just this connection.
                 _log.Warn($"refused a connection from {peer} to {Name(channel)}: it already has {channel.Connections.Count} connections (tcp.max_active_connections)");
+                _session.CountRefusedByLimit();
+                socket.Dispose();
+                return;
+            }
+
+            if (SessionConnectionsFull(out int open))
+            {
+                _log.Warn($"refused a connection from {peer} to {Name(channel)}: the session already has {open} connections (limits.max_session_connections)");
+                _session.CountRefusedByLimit();
                 socket.Dispose();
                 return;
             }
@@ -33,31 +42,24 @@ internal sealed partial class SessionLink
             if (_format == MessageFormat.V3)
             {
                 uint connectionId = ++channel.HighestConnectionId;
-                int streamId;
-                if (!channel.StreamAlive)
-                {
-                    streamId = channel.NextStreamId();
-                    channel.CurrentStreamId = streamId;
-                    channel.StreamAlive = true;
-                    EnqueueMessage(TunnelMessages.StreamStart(streamId, serviceId, connectionId));
-                }
-                else
-                {
-                    streamId = channel.CurrentStreamId;
-                    EnqueueMessage(TunnelMessages.ConnectionStart(streamId, serviceId, connectionId));
-                }
-
+                bool newStream = !channel.StreamAlive;
+                int streamId = newStream ? channel.NextStreamId() : channel.CurrentStreamId;
+                channel.CurrentStreamId = streamId;
+                channel.StreamAlive = true;
                 connection = new LocalConnection(this, channel, connectionId, streamId, serviceId, connectionId, _time.GetUtcNow(), _connectionPipeOptions);
+
+                // In the connection's lane: it leaves before the connection's first DATA.
+                EnqueueMessage(newStream ? TunnelMessages.StreamStart(streamId, serviceId, connectionId) : TunnelMessages.ConnectionStart(streamId, serviceId, connectionId), connection.Lane);
             }
             else
             {
                 // V1/V2: every connection is a new stream; a second simultaneous one ends both, as the
                 // reference does (STREAM_START then STREAM_RESET, vector 4a).
                 int streamId = channel.NextStreamId();
-                EnqueueMessage(TunnelMessages.StreamStart(streamId, serviceId, 0));
+                EnqueueMessage(TunnelMessages.StreamStart(streamId, serviceId, 0), channel.SharedLane);
                 if (!channel.Connections.IsEmpty)
                 {
-                    EnqueueMessage(TunnelMessages.StreamReset(streamId, serviceId));
+                    EnqueueMessage(TunnelMessages.StreamReset(streamId, serviceId), channel.SharedLane);
                     CloseStream(channel, graceful: false);
                     socket.Dispose();
                     _log.Warn($"a second connection from {peer} to {Name(channel)} in the {_format} format: both closed (one connection per stream)");
@@ -75,6 +77,24 @@ internal sealed partial class SessionLink
         connection.Start(socket);
         _log.Debug($"connection {connection.Key} from {peer} started stream {connection.StreamId}");
         _session.NotifyChanged();
+    }
+
+    /// <summary>True when <c>limits.max_session_connections</c> is set and reached. Caller holds the lock.</summary>
+    private bool SessionConnectionsFull(out int open)
+    {
+        open = 0;
+        int max = _settings.MaxSessionConnections;
+        if (max <= 0)
+        {
+            return false;
+        }
+
+        foreach (var channel in _channels)
+        {
+            open += channel.Connections.Count;
+        }
+
+        return open >= max;
     }
 
     /// <summary>A connection's local read side ended (EOF or error) or the user reset it.</summary>
@@ -121,12 +141,12 @@ internal sealed partial class SessionLink
             {
                 if (connection.WireConnectionId != 0)
                 {
-                    EnqueueMessage(TunnelMessages.ConnectionReset(connection.StreamId, connection.WireServiceIdText, connection.WireConnectionId));
+                    EnqueueMessage(TunnelMessages.ConnectionReset(connection.StreamId, connection.WireServiceIdText, connection.WireConnectionId), connection.Lane);
                 }
                 else if (channel.CurrentStreamId == connection.StreamId)
                 {
                     // V1/V2 (and V2-style peers): the connection is the stream.
-                    EnqueueMessage(TunnelMessages.StreamReset(connection.StreamId, connection.WireServiceIdText));
+                    EnqueueMessage(TunnelMessages.StreamReset(connection.StreamId, connection.WireServiceIdText), connection.Lane);
                     channel.CurrentStreamId = 0;
                     channel.StreamAlive = false;
                 }

@@ -3,10 +3,10 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
-using System.Threading.Channels;
 using Gateway.Engine.Protocol;
 using Gateway.Engine.Protocol.Wire;
 using Gateway.Engine.Proxy;
+using Gateway.Engine.Scheduling;
 using Gateway.Engine.Settings;
 using Gateway.Engine.Transport;
 
@@ -24,6 +24,9 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
     /// <summary>DATA frames queued toward the WebSocket per session; readers wait beyond that (bounded memory).</summary>
     public const int DataQueueCapacity = 16;
 
+    /// <summary>DATA frames one connection may have queued; its reader waits beyond that, alone.</summary>
+    public const int ConnectionQueueCapacity = 4;
+
     private const int SegmentSize = 64 * 1024;
 
     private static readonly TimeSpan CloseFlushTimeout = TimeSpan.FromSeconds(2);
@@ -34,7 +37,7 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
     private readonly ProxySettings _settings;
     private readonly SessionLog _log;
     private readonly TimeProvider _time;
-    private readonly Channel<OutboundFrame> _outbound;
+    private readonly FairScheduler<OutboundFrame> _outbound;
     private readonly SemaphoreSlim _dataSlots = new(DataQueueCapacity, DataQueueCapacity);
     private readonly Pipe _tunnelBytes;
     private readonly PipeOptions _connectionPipeOptions;
@@ -42,6 +45,8 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
     private readonly CancellationTokenSource _writeStop = new();
     private readonly Lock _gate = new();
     private readonly ConcurrentQueue<LocalConnection> _retired = new();
+    private readonly Throttle? _toTunnel;
+    private readonly Throttle? _fromTunnel;
     private List<ServiceChannel> _channels = [];
     private LinkEnd? _end;
     private volatile bool _ready;
@@ -56,7 +61,14 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
         _log = session.Log;
         _time = session.Time;
         _format = _spec.Spec.Mode == SessionMode.Source ? _spec.Spec.MessageFormat : MessageFormat.V3;
-        _outbound = Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true });
+        _toTunnel = session.ToTunnelThrottle;
+        _fromTunnel = session.FromTunnelThrottle;
+        // One lane per connection, taking turns frame by frame (deficit round-robin): an
+        // interactive connection waits behind about one frame per other busy connection.
+        // The quantum is one of this session's frames: under a cap they are small (20 ms of the
+        // cap), and a turn of a bulk lane must not be several of them.
+        int frame = LocalConnection.PayloadSize(_settings.MaxPayloadSize, session.ToTunnelThrottle?.BytesPerSecond, null);
+        _outbound = new FairScheduler<OutboundFrame>(quantum: DataFrameEncoder.BufferSize(frame));
         // Segments of 64 KiB: a whole DATA payload is one or two segments, so it reaches the local
         // socket in one or two sends rather than sixteen (the pipes' default is 4 KiB). Segments
         // go back to the pool once consumed; an idle connection holds none.
@@ -70,6 +82,8 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
     }
 
     public int MaxPayloadSize => _settings.MaxPayloadSize;
+
+    public TunnelSession Session => _session;
 
     public string? ChannelId => _socket.ChannelId;
 
@@ -121,7 +135,7 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
             EnqueueControl(WebSocketOpcode.Close, close);
         }
 
-        _outbound.Writer.TryComplete();
+        _outbound.Complete();
         await WaitBoundedAsync(writer, CloseFlushTimeout).ConfigureAwait(false);
         _writeStop.Cancel();
         _socket.Abort();
@@ -192,7 +206,7 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
         }
 
         DrainRetired();
-        while (_outbound.Reader.TryRead(out var frame))
+        while (_outbound.TryDequeue(out var frame))
         {
             Release(frame);
         }
@@ -209,14 +223,38 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
 
     // ---- sending -------------------------------------------------------------------------
 
-    public Task WaitForDataSlotAsync(CancellationToken cancellationToken) => _dataSlots.WaitAsync(cancellationToken);
+    /// <summary>A lane of its own for a connection (V3: one per connection id).</summary>
+    public static FairScheduler<OutboundFrame>.Lane NewLane() => new(ConnectionQueueCapacity);
 
-    public void ReleaseDataSlot() => _dataSlots.Release();
-
-    /// <summary>Queues a DATA frame built by a connection's read loop. False when the link is ending (the caller keeps the buffer).</summary>
-    public bool EnqueueData(byte[] buffer, int offset, int length, int payloadBytes)
+    /// <summary>
+    /// Waits for room for one DATA frame: first in the connection's own lane (a busy connection
+    /// waits here, alone), then in the session's bound.
+    /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask WaitForDataSlotAsync(FairScheduler<OutboundFrame>.Lane lane, CancellationToken cancellationToken)
     {
-        if (HasEnded || !_outbound.Writer.TryWrite(new OutboundFrame(WebSocketOpcode.Binary, buffer, offset, length, Pooled: true, HoldsSlot: true)))
+        await lane.Slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _dataSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lane.Slots.Release();
+            throw;
+        }
+    }
+
+    public void ReleaseDataSlot(FairScheduler<OutboundFrame>.Lane lane)
+    {
+        _dataSlots.Release();
+        lane.Slots.Release();
+    }
+
+    /// <summary>Queues a DATA frame built by a connection's read loop. False when the link is ending (the caller keeps the buffer and the slot).</summary>
+    public bool EnqueueData(FairScheduler<OutboundFrame>.Lane lane, byte[] buffer, int offset, int length, int payloadBytes)
+    {
+        if (HasEnded || !_outbound.TryEnqueue(lane, new OutboundFrame(WebSocketOpcode.Binary, buffer, offset, length, Pooled: true, SlotLane: lane)))
         {
             return false;
         }
@@ -225,19 +263,23 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
         return true;
     }
 
-    /// <summary>Queues one tunnel message as its own WebSocket message (never coalesced; protocol.md section 18).</summary>
-    public void EnqueueMessage(Message message)
+    /// <summary>
+    /// Queues one tunnel message as its own WebSocket message (never coalesced; protocol.md section 18).
+    /// With a <paramref name="lane"/> it goes after that connection's queued data (a start before
+    /// its data, a reset after it); without, in the priority lane.
+    /// </summary>
+    public void EnqueueMessage(Message message, FairScheduler<OutboundFrame>.Lane? lane = null)
     {
         var buffer = new byte[TunnelWebSocket.MaxHeaderSize + FrameWriter.GetFrameLength(message)];
         int length = FrameWriter.Write(message, buffer.AsSpan(TunnelWebSocket.MaxHeaderSize));
-        _outbound.Writer.TryWrite(new OutboundFrame(WebSocketOpcode.Binary, buffer, TunnelWebSocket.MaxHeaderSize, length, Pooled: false, HoldsSlot: false));
+        _outbound.TryEnqueue(lane, new OutboundFrame(WebSocketOpcode.Binary, buffer, TunnelWebSocket.MaxHeaderSize, length, Pooled: false, SlotLane: null));
     }
 
     private void EnqueueControl(WebSocketOpcode opcode, ReadOnlySpan<byte> payload)
     {
         var buffer = new byte[TunnelWebSocket.MaxHeaderSize + payload.Length];
         payload.CopyTo(buffer.AsSpan(TunnelWebSocket.MaxHeaderSize));
-        _outbound.Writer.TryWrite(new OutboundFrame(opcode, buffer, TunnelWebSocket.MaxHeaderSize, payload.Length, Pooled: false, HoldsSlot: false));
+        _outbound.TryEnqueuePriority(new OutboundFrame(opcode, buffer, TunnelWebSocket.MaxHeaderSize, payload.Length, Pooled: false, SlotLane: null));
     }
 
     private void Release(in OutboundFrame frame)
@@ -247,27 +289,38 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
             ArrayPool<byte>.Shared.Return(frame.Buffer);
         }
 
-        if (frame.HoldsSlot)
+        if (frame.SlotLane is { } lane)
         {
-            _dataSlots.Release();
+            ReleaseDataSlot(lane);
         }
     }
 
     private async Task WriteLoopAsync()
     {
-        var reader = _outbound.Reader;
+        var queue = _outbound;
 
-        // An uncancellable wait reuses the channel's waiter (no allocation per wait); a stop
-        // completes the queue instead, and the token still cancels a send in progress.
-        using var stop = _writeStop.Token.Register(static state => ((SessionLink)state!)._outbound.Writer.TryComplete(), this);
+        // The wait reuses the scheduler's waiter (no allocation per wait); a stop completes the
+        // queue instead, and the token still cancels a send in progress.
+        using var stop = _writeStop.Token.Register(static state => ((SessionLink)state!)._outbound.Complete(), this);
         try
         {
-            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            while (await queue.WaitToReadAsync().ConfigureAwait(false))
             {
-                while (reader.TryRead(out var frame))
+                while (queue.TryDequeue(out var frame))
                 {
                     try
                     {
+                        // The session's cap applies to DATA (frames holding a slot), after the fair
+                        // choice: a capped session still interleaves its connections.
+                        if (_toTunnel is { } throttle && frame.SlotLane is not null)
+                        {
+                            var take = throttle.TakeAsync(frame.Length, _writeStop.Token);
+                            if (!take.IsCompletedSuccessfully)
+                            {
+                                await take.ConfigureAwait(false);
+                            }
+                        }
+
                         await _socket.SendAsync(frame.Opcode, frame.Buffer, frame.Offset, frame.Length, _writeStop.Token).ConfigureAwait(false);
                     }
                     finally
@@ -276,7 +329,7 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
                     }
 
                     // Frames gather below TLS while more are queued; the last of a burst sends them.
-                    if (!reader.TryPeek(out _))
+                    if (queue.IsEmpty)
                     {
                         await _socket.FlushAsync(_writeStop.Token).ConfigureAwait(false);
                     }

@@ -66,5 +66,20 @@ public sealed record SessionSnapshot
 
     public int ActiveConnections { get; init; }
 
+    /// <summary>The caps in force (limits.* and tcp.max_active_connections).</summary>
+    public SessionLimits? Limits { get; init; }
+
+    /// <summary>Time the writer waited for <c>limits.session_bytes_per_second_to_tunnel</c>, in milliseconds, since the session started.</summary>
+    public double ThrottledToTunnelMs { get; init; }
+
+    /// <summary>Time the dispatcher waited for <c>limits.session_bytes_per_second_from_tunnel</c>, in milliseconds.</summary>
+    public double ThrottledFromTunnelMs { get; init; }
+
+    /// <summary>Time local connections waited for <c>limits.connection_bytes_per_second</c>, summed over connections, in milliseconds.</summary>
+    public double ThrottledConnectionsMs { get; init; }
+
+    /// <summary>Local connections refused at once because a connection cap was reached (<c>tcp.max_active_connections</c>, <c>limits.max_session_connections</c>).</summary>
+    public long ConnectionsRefusedByLimit { get; init; }
+
     public IReadOnlyList<ServiceSnapshot> Services { get; init; } = [];
 }

@@ -254,6 +254,11 @@ internal sealed partial class TunnelSession
                 BytesToTunnel = Interlocked.Read(ref _bytesToTunnel),
                 BytesFromTunnel = Interlocked.Read(ref _bytesFromTunnel),
                 ActiveConnections = services.Sum(s => s.Connections.Count),
+                Limits = Limits,
+                ThrottledToTunnelMs = ToTunnelThrottle?.Throttled.TotalMilliseconds ?? 0,
+                ThrottledFromTunnelMs = FromTunnelThrottle?.Throttled.TotalMilliseconds ?? 0,
+                ThrottledConnectionsMs = TimeSpan.FromTicks(Interlocked.Read(ref _connectionThrottledTicks)).TotalMilliseconds,
+                ConnectionsRefusedByLimit = Interlocked.Read(ref _refusedByLimit),
                 Services = services,
             };
         }

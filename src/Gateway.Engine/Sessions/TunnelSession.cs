@@ -39,6 +39,8 @@ internal sealed partial class TunnelSession
     private long _bytesToTunnel;
     private long _bytesFromTunnel;
     private long _rttMs = -1;
+    private long _connectionThrottledTicks;
+    private long _refusedByLimit;
     private int _receivePaused;
     private int _dispatchPaused;
     private long _version;
@@ -55,6 +57,11 @@ internal sealed partial class TunnelSession
         CreatedAt = time.GetUtcNow();
         Log = new SessionLog(id, logger, time, onLogLine);
         _logEnd = logEnd;
+        var settings = spec.Spec.Settings;
+        Limits = SessionLimits.Of(settings);
+        int maxFrame = Protocol.FrameReader.MaxFrameBodyLength + Transport.TunnelWebSocket.MaxHeaderSize;
+        ToTunnelThrottle = settings.SessionBandwidthToTunnel > 0 ? new Scheduling.Throttle(settings.SessionBandwidthToTunnel, maxFrame, time) : null;
+        FromTunnelThrottle = settings.SessionBandwidthFromTunnel > 0 ? new Scheduling.Throttle(settings.SessionBandwidthFromTunnel, maxFrame, time) : null;
         string? bind = spec.Spec.BindAddress;
         if (spec.Spec.Mode == SessionMode.Source)
         {
@@ -84,6 +91,24 @@ internal sealed partial class TunnelSession
     public DateTimeOffset CreatedAt { get; }
 
     public IPAddress? DestinationBindAddress { get; }
+
+    public SessionLimits Limits { get; }
+
+    /// <summary><c>limits.session_bytes_per_second_to_tunnel</c>: taken by the writer before each DATA frame; kept across reconnects.</summary>
+    public Scheduling.Throttle? ToTunnelThrottle { get; }
+
+    /// <summary><c>limits.session_bytes_per_second_from_tunnel</c>: taken by the dispatcher before each payload goes to its connection.</summary>
+    public Scheduling.Throttle? FromTunnelThrottle { get; }
+
+    /// <summary>Time local connections waited for <c>limits.connection_bytes_per_second</c>.</summary>
+    public void AddConnectionThrottled(TimeSpan waited) => Interlocked.Add(ref _connectionThrottledTicks, waited.Ticks);
+
+    /// <summary>A local connection refused by a connection cap (per service or per session).</summary>
+    public void CountRefusedByLimit()
+    {
+        Interlocked.Increment(ref _refusedByLimit);
+        Interlocked.Increment(ref _version);
+    }
 
     public Task Completion => _run;
 

@@ -69,6 +69,18 @@ public sealed record ProxySettings
     /// <summary><c>websocket.read_buffer_size</c>.</summary>
     public int WebSocketReadBufferSize { get; init; } = 131076;
 
+    /// <summary><c>limits.session_bytes_per_second_to_tunnel</c> (ours): cap on what the session sends to the tunnel, bytes/s; 0 = none.</summary>
+    public int SessionBandwidthToTunnel { get; init; }
+
+    /// <summary><c>limits.session_bytes_per_second_from_tunnel</c> (ours): cap on what the session reads from the tunnel, bytes/s; 0 = none.</summary>
+    public int SessionBandwidthFromTunnel { get; init; }
+
+    /// <summary><c>limits.connection_bytes_per_second</c> (ours): cap per local connection toward the tunnel, bytes/s; 0 = none.</summary>
+    public int ConnectionBandwidth { get; init; }
+
+    /// <summary><c>limits.max_session_connections</c> (ours): connections open at once over all services of the session; 0 = no cap beyond tcp.max_active_connections per service.</summary>
+    public int MaxSessionConnections { get; init; }
+
     /// <summary><c>endpoint_format</c> (not exported by the reference): region to host, <c>%s</c> = region.</summary>
     public string EndpointFormat { get; init; } = "data.tunneling.iot.%s.amazonaws.com";
 

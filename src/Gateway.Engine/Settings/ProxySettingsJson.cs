@@ -62,6 +62,10 @@ public static class ProxySettingsJson
         "websocket.max_frame_size",
         "websocket.write_buffer_size",
         "websocket.read_buffer_size",
+        "limits.session_bytes_per_second_to_tunnel",
+        "limits.session_bytes_per_second_from_tunnel",
+        "limits.connection_bytes_per_second",
+        "limits.max_session_connections",
     };
 
     private static readonly JsonDocumentOptions ReadOptions = new()
@@ -117,6 +121,17 @@ public static class ProxySettingsJson
             WriteInt(writer, "write_buffer_size", settings.WebSocketWriteBufferSize);
             WriteInt(writer, "read_buffer_size", settings.WebSocketReadBufferSize);
             writer.WriteEndObject();
+
+            // Our own keys; written only when set, so a default export stays the reference's file.
+            if (settings.SessionBandwidthToTunnel != 0 || settings.SessionBandwidthFromTunnel != 0 || settings.ConnectionBandwidth != 0 || settings.MaxSessionConnections != 0)
+            {
+                writer.WriteStartObject("limits");
+                WriteInt(writer, "session_bytes_per_second_to_tunnel", settings.SessionBandwidthToTunnel);
+                WriteInt(writer, "session_bytes_per_second_from_tunnel", settings.SessionBandwidthFromTunnel);
+                WriteInt(writer, "connection_bytes_per_second", settings.ConnectionBandwidth);
+                WriteInt(writer, "max_session_connections", settings.MaxSessionConnections);
+                writer.WriteEndObject();
+            }
 
             writer.WriteStartObject(OverridesKey);
             foreach (var (region, host) in (settings.RegionEndpointOverrides ?? new Dictionary<string, string>()).OrderBy(pair => pair.Key, StringComparer.Ordinal))
@@ -248,6 +263,10 @@ public static class ProxySettingsJson
         Range(errors, "maxFrameSize", "websocket.max_frame_size", s.MaxFrameSize, MinBufferSize, MaxBufferSize);
         Range(errors, "webSocketWriteBufferSize", "websocket.write_buffer_size", s.WebSocketWriteBufferSize, MinBufferSize, MaxBufferSize);
         Range(errors, "webSocketReadBufferSize", "websocket.read_buffer_size", s.WebSocketReadBufferSize, MinBufferSize, MaxBufferSize);
+        Bandwidth(errors, "sessionBandwidthToTunnel", "limits.session_bytes_per_second_to_tunnel", s.SessionBandwidthToTunnel);
+        Bandwidth(errors, "sessionBandwidthFromTunnel", "limits.session_bytes_per_second_from_tunnel", s.SessionBandwidthFromTunnel);
+        Bandwidth(errors, "connectionBandwidth", "limits.connection_bytes_per_second", s.ConnectionBandwidth);
+        Range(errors, "maxSessionConnections", "limits.max_session_connections (0 = no cap)", s.MaxSessionConnections, 0, 65535);
         ValidateEndpointFormat(errors, s.EndpointFormat);
         ValidateOverrides(errors, s.RegionEndpointOverrides);
         return errors;
@@ -285,6 +304,17 @@ public static class ProxySettingsJson
             {
                 errors.Add(Error($"regionEndpointOverrides.{region}", $"region_endpoint_overrides.{region} must be a host name (letters, digits, '.' and '-'); {ServiceMapParser.Quote(host ?? string.Empty)} was given."));
             }
+        }
+    }
+
+    /// <summary>Smallest bandwidth cap: below a kilobyte per second one DATA frame would take a minute.</summary>
+    public const int MinBandwidth = 1024;
+
+    private static void Bandwidth(List<SpecError> errors, string property, string key, int value)
+    {
+        if (value != 0 && value < MinBandwidth)
+        {
+            errors.Add(Error(property, $"{key} must be 0 (no cap) or at least {MinBandwidth} bytes per second; {value.ToString(CultureInfo.InvariantCulture)} was given."));
         }
     }
 
@@ -379,6 +409,10 @@ public static class ProxySettingsJson
         "websocket.max_frame_size" => ReadInt(key, text, errors) is { } v ? s with { MaxFrameSize = v } : s,
         "websocket.write_buffer_size" => ReadInt(key, text, errors) is { } v ? s with { WebSocketWriteBufferSize = v } : s,
         "websocket.read_buffer_size" => ReadInt(key, text, errors) is { } v ? s with { WebSocketReadBufferSize = v } : s,
+        "limits.session_bytes_per_second_to_tunnel" => ReadInt(key, text, errors) is { } v ? s with { SessionBandwidthToTunnel = v } : s,
+        "limits.session_bytes_per_second_from_tunnel" => ReadInt(key, text, errors) is { } v ? s with { SessionBandwidthFromTunnel = v } : s,
+        "limits.connection_bytes_per_second" => ReadInt(key, text, errors) is { } v ? s with { ConnectionBandwidth = v } : s,
+        "limits.max_session_connections" => ReadInt(key, text, errors) is { } v ? s with { MaxSessionConnections = v } : s,
         _ => s,
     };
 

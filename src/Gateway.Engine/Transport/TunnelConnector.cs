@@ -33,14 +33,18 @@ internal static class TunnelConnector
         Stream? stream = null;
         try
         {
-            // The reference pins SO_RCVBUF/SO_SNDBUF to websocket.max_frame_size (128 KiB), which
-            // turns off the kernel's buffer autotuning and caps one stream at a fraction of what the
-            // link carries (docs/performance.md). We leave the kernel in charge unless the user set
+            // The reference pins SO_RCVBUF/SO_SNDBUF to websocket.max_frame_size (128 KiB). The
+            // receive buffer we pin too, before connecting so the window is offered from the start:
+            // every byte waiting in it is in front of an interactive frame of another connection
+            // (no flow control per connection; docs/performance.md, figure 9), and 128 KiB carries
+            // AWS's per-tunnel cap up to 160 ms of round trip. The send buffer keeps autotuning for
+            // bytes in flight, with at most 128 KiB unsent (TCP_NOTSENT_LOWAT), unless the user set
             // max_frame_size to something other than its default.
+            SocketTuning.LimitUnsentBytes(socket);
             int frameSize = spec.Spec.Settings.MaxFrameSize;
+            SocketTuning.PinReceiveBuffer(socket, frameSize);
             if (frameSize != ProxySettings.Default.MaxFrameSize)
             {
-                socket.ReceiveBufferSize = frameSize;
                 socket.SendBufferSize = frameSize;
             }
 

@@ -39,6 +39,8 @@ public sealed class StartupTests
     [InlineData("Auth:AdminPassword", "short", "Auth:AdminPassword")]
     [InlineData("Auth:AdminApiKey", "too-short-for-a-key", "Auth:AdminApiKey")]
     [InlineData("Auth:LoginAttemptsPerMinute", "0", "Auth:LoginAttemptsPerMinute")]
+    [InlineData("Relay:ReceiveBufferBytes", "100", "Relay:ReceiveBufferBytes")]
+    [InlineData("Relay:ReceiveBufferBytes", "-1", "Relay:ReceiveBufferBytes")]
     public async Task InvalidSettingsStopTheStartNamingTheSetting(string key, string value, string named)
     {
         var settings = new Dictionary<string, string?> { [key] = value };

@@ -1,9 +1,14 @@
+using System.Net.Http.Json;
 using Gateway.Api.Tests.Infrastructure;
 using Gateway.Engine.Sessions;
 
 namespace Gateway.Api.Tests.Sessions;
 
-/// <summary>protocol.md section 17: beyond tcp.max_active_connections the extra connection is refused, the others go on.</summary>
+/// <summary>
+/// protocol.md section 17: beyond tcp.max_active_connections (per service) or
+/// limits.max_session_connections (per session) the extra connection is refused, the others go on.
+/// The bandwidth caps (limits.*, Relay:TunnelBandwidthLimit) delay traffic and never lose any.
+/// </summary>
 public sealed class SessionConnectionLimitTests
 {
     [Fact]
@@ -38,5 +43,103 @@ public sealed class SessionConnectionLimitTests
         Assert.True(SessionHarness.IsReady(snapshot));
         Assert.Contains(sessions.GetLog(source.Id)!, l => l.Message.Contains("tcp.max_active_connections", StringComparison.Ordinal));
         gateway.Logs.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task BeyondTheSessionCapANewConnectionOnAnyServiceIsRefusedAtOnce()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var echo = EchoListener.Start();
+        var tunnel = await gateway.CreateTunnelAsync("A", "B");
+        var sessions = gateway.Sessions();
+        var limited = SessionHarness.FastSettings with { MaxSessionConnections = 2 };
+        var destination = sessions.StartOrThrow(gateway.Spec(SessionMode.Destination, tunnel.DestinationAccessToken, $"A={echo.Port},B={echo.Port}"));
+        var (source, ports) = sessions.StartSourceOnFreePorts(2, p => gateway.Spec(SessionMode.Source, tunnel.SourceAccessToken, $"A={p[0]},B={p[1]}", limited));
+        await sessions.WaitReadyAsync(destination.Id);
+        await sessions.WaitReadyAsync(source.Id);
+
+        using var first = await LocalClient.ConnectAsync(ports[0]);
+        using var second = await LocalClient.ConnectAsync(ports[1]);
+        await first.EchoRandomAsync();
+        await second.EchoRandomAsync();
+
+        using var third = await LocalClient.ConnectAsync(ports[1]);
+        var (_, bytes) = await third.WaitClosedAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(0, bytes);
+        await first.EchoRandomAsync(64 * 1024);
+        await second.EchoRandomAsync(64 * 1024);
+
+        var snapshot = sessions.Get(source.Id)!;
+        Assert.Equal(2, snapshot.ActiveConnections);
+        Assert.Equal(1, snapshot.ConnectionsRefusedByLimit);
+        Assert.Equal(2, echo.Accepted);
+        Assert.Contains(sessions.GetLog(source.Id)!, l => l.Message.Contains("limits.max_session_connections", StringComparison.Ordinal));
+        gateway.Logs.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task CappedTrafficArrivesIntactAndTheWaitIsCounted()
+    {
+        // Each cap where it is the tightest on its path (only that one is sure to wait): 2 x 256 KiB
+        // each way is several bucketfuls of it. The relay is capped too, above all of them.
+        await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?> { ["Relay:TunnelBandwidthLimit"] = "1000000" });
+        var fast = SessionHarness.FastSettings;
+
+        var (toTunnel, _) = await EchoThroughCapsAsync(gateway, fast with { SessionBandwidthToTunnel = 200_000 }, fast);
+        Assert.True(toTunnel.ThrottledToTunnelMs > 0);
+
+        var (perConnection, _) = await EchoThroughCapsAsync(gateway, fast with { ConnectionBandwidth = 100_000 }, fast);
+        Assert.True(perConnection.ThrottledConnectionsMs > 0);
+
+        var (_, fromTunnel) = await EchoThroughCapsAsync(gateway, fast, fast with { SessionBandwidthFromTunnel = 200_000 });
+        Assert.True(fromTunnel.ThrottledFromTunnelMs > 0);
+        gateway.Logs.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task TheRelaysTunnelCapDelaysTrafficIntactAndCountsTheWait()
+    {
+        await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?> { ["Relay:TunnelBandwidthLimit"] = "200000" });
+        System.Text.Json.JsonElement relayed = default;
+        await EchoThroughCapsAsync(gateway, SessionHarness.FastSettings, SessionHarness.FastSettings, async tunnelId =>
+        {
+            // While both ends are connected: the counts are their current connections'.
+            using var http = gateway.CreateClient();
+            relayed = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/relay/tunnels/{tunnelId}");
+        });
+
+        Assert.True(relayed.GetProperty("source").GetProperty("throttledMs").GetDouble() > 0);
+        Assert.True(relayed.GetProperty("destination").GetProperty("throttledMs").GetDouble() > 0);
+        gateway.Logs.AssertNoErrors();
+    }
+
+    // Two connections echo 256 KiB of random bytes each at once (the echo checks every byte), then the sessions stop.
+    private static async Task<(SessionSnapshot Source, SessionSnapshot Destination)> EchoThroughCapsAsync(TestGateway gateway, Gateway.Engine.Settings.ProxySettings sourceSettings, Gateway.Engine.Settings.ProxySettings destinationSettings, Func<string, Task>? beforeStop = null)
+    {
+        using var echo = EchoListener.Start();
+        var tunnel = await gateway.CreateTunnelAsync("A");
+        var sessions = gateway.Sessions();
+        var destination = sessions.StartOrThrow(gateway.Spec(SessionMode.Destination, tunnel.DestinationAccessToken, $"A={echo.Port}", destinationSettings));
+        var (source, ports) = sessions.StartSourceOnFreePorts(1, p => gateway.Spec(SessionMode.Source, tunnel.SourceAccessToken, $"A={p[0]}", sourceSettings));
+        await sessions.WaitReadyAsync(destination.Id);
+        await sessions.WaitReadyAsync(source.Id);
+
+        using (var first = await LocalClient.ConnectAsync(ports[0]))
+        using (var second = await LocalClient.ConnectAsync(ports[0]))
+        {
+            await Task.WhenAll(
+                first.EchoRandomAsync(256 * 1024, TimeSpan.FromSeconds(60)),
+                second.EchoRandomAsync(256 * 1024, TimeSpan.FromSeconds(60)));
+        }
+
+        var result = (sessions.Get(source.Id)!, sessions.Get(destination.Id)!);
+        if (beforeStop is not null)
+        {
+            await beforeStop(tunnel.TunnelId);
+        }
+
+        await sessions.StopAsync(source.Id).WaitAsync(TestGateway.Timeout);
+        await sessions.StopAsync(destination.Id).WaitAsync(TestGateway.Timeout);
+        return result;
     }
 }

@@ -193,6 +193,34 @@ public sealed class SessionRestApiTests
             Assert.Contains(errors.EnumerateObject(), p => p.Name.StartsWith("settings", StringComparison.Ordinal));
         }
 
+        // Limits (ours, under tunneling.proxy.limits): each bad one named.
+        using (var response = await http.PostAsJsonAsync("/api/tunnels", new
+        {
+            mode = "destination",
+            endpoint = "wss://127.0.0.1:1",
+            accessToken = "some-token",
+            services = "SSH=22",
+            settings = new { tunneling = new { proxy = new { limits = new { session_bytes_per_second_to_tunnel = "10", connection_bytes_per_second = "-1", max_session_connections = "lots" } } } },
+        }))
+        {
+            var errors = (await AssertProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("errors");
+            var names = errors.EnumerateObject().Select(p => p.Name).ToList();
+            Assert.Contains("settings.limits.max_session_connections", names);
+        }
+
+        using (var response = await http.PostAsJsonAsync("/api/tunnels", new
+        {
+            mode = "destination",
+            endpoint = "wss://127.0.0.1:1",
+            accessToken = "some-token",
+            services = "SSH=22",
+            settings = new { tunneling = new { proxy = new { limits = new { session_bytes_per_second_to_tunnel = "10", connection_bytes_per_second = "-1" } } } },
+        }))
+        {
+            var errors = (await AssertProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("errors");
+            AssertFields(errors, "settings.connectionBandwidth", "settings.sessionBandwidthToTunnel");
+        }
+
         // No body at all.
         using (var content = new StringContent(string.Empty, Encoding.UTF8, "application/json"))
         using (var response = await http.PostAsync(new Uri("/api/tunnels", UriKind.Relative), content))

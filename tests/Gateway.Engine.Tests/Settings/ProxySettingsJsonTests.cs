@@ -431,6 +431,23 @@ public sealed class ProxySettingsJsonTests
     }
 
     [Fact]
+    public void LimitsAreReadWrittenOnlyWhenSetAndChecked()
+    {
+        var read = ProxySettingsJson.Import("""{"tunneling":{"proxy":{"limits":{"session_bytes_per_second_to_tunnel":"10000000","session_bytes_per_second_from_tunnel":2000,"connection_bytes_per_second":"1024","max_session_connections":"8"}}}}""");
+        Assert.True(read.IsValid);
+        var settings = read.Settings!;
+        Assert.Equal((10_000_000, 2000, 1024, 8), (settings.SessionBandwidthToTunnel, settings.SessionBandwidthFromTunnel, settings.ConnectionBandwidth, settings.MaxSessionConnections));
+        var again = ProxySettingsJson.Import(ProxySettingsJson.Export(settings)).Settings!;
+        Assert.Equal((10_000_000, 2000, 1024, 8), (again.SessionBandwidthToTunnel, again.SessionBandwidthFromTunnel, again.ConnectionBandwidth, again.MaxSessionConnections));
+        Assert.DoesNotContain("limits", ProxySettingsJson.Export(ProxySettings.Default), StringComparison.Ordinal);
+
+        var bad = ProxySettings.Default with { SessionBandwidthToTunnel = 1023, SessionBandwidthFromTunnel = -5, ConnectionBandwidth = 1024, MaxSessionConnections = -1 };
+        Assert.Equal(
+            ["settings.maxSessionConnections", "settings.sessionBandwidthFromTunnel", "settings.sessionBandwidthToTunnel"],
+            ProxySettingsJson.Validate(bad).Select(error => error.Field).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void EveryRangeErrorIsReported()
     {
         var settings = ProxySettings.Default with { PingPeriodMs = 1, TcpMaxActiveConnections = 0, Subprotocol = "x" };

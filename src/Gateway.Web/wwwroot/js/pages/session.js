@@ -66,7 +66,7 @@ export function mount(view, { id }) {
     fact('rtt', 'RTT'), fact('connections', 'Connections'), fact('bytesToTunnel', 'To tunnel'), fact('bytesFromTunnel', 'From tunnel'),
     fact('rate', 'Throughput now'), fact('reconnects', 'Reconnects'), fact('lastError', 'Last error'),
     fact('channelId', 'Channel id'), fact('messageFormat', 'Message format'), fact('handshake', 'Handshake'), fact('close', 'Close'),
-    fact('receivePaused', 'Receive'));
+    fact('receivePaused', 'Receive'), fact('limits', 'Limits'), fact('throttled', 'Throttled'));
 
   const chartBox = h('div', { id: 'session-chart', class: 'chart' });
   // ---- throughput history, kept by the gateway (a new tab shows the past too) ----
@@ -130,6 +130,25 @@ export function mount(view, { id }) {
     setText(facts.get('handshake'), s.handshakeStatus ? `${s.handshakeStatus}${s.handshakeBody ? `: ${s.handshakeBody}` : ''}` : '—');
     setText(facts.get('close'), s.closeCode ? `${s.closeCode}${s.closeReason ? ` ${s.closeReason}` : ''}` : '—');
     setText(facts.get('receivePaused'), s.receivePaused ? 'paused: a local connection reads slower than the tunnel delivers' : 'flowing');
+    setText(facts.get('limits'), describeLimits(s.limits));
+    setText(facts.get('throttled'), describeThrottled(s));
+  }
+
+  // Caps in force (0 = none) and how long traffic waited for them.
+  function describeLimits(l) {
+    if (!l) return '—';
+    const parts = [];
+    if (l.bandwidthToTunnel) parts.push(`↑ ${fmt.rate(l.bandwidthToTunnel)}`);
+    if (l.bandwidthFromTunnel) parts.push(`↓ ${fmt.rate(l.bandwidthFromTunnel)}`);
+    if (l.connectionBandwidth) parts.push(`${fmt.rate(l.connectionBandwidth)} per connection`);
+    if (l.maxSessionConnections) parts.push(`${l.maxSessionConnections} connections`);
+    parts.push(`${l.maxConnectionsPerService} connections per service`);
+    return parts.join(' · ');
+  }
+
+  function describeThrottled(s) {
+    const ms = (v) => `${Math.round(v ?? 0)} ms`;
+    return `↑ ${ms(s.throttledToTunnelMs)} · ↓ ${ms(s.throttledFromTunnelMs)} · connections ${ms(s.throttledConnectionsMs)} · refused ${s.connectionsRefusedByLimit ?? 0}`;
   }
 
   let tunnelShown;

@@ -36,6 +36,18 @@ export function mount(view, params, query, { navigate }) {
     settings: h('textarea', { id: 'start-settings', name: 'settings', rows: 3, spellcheck: 'false', placeholder: '{"tunneling":{"proxy":{"websocket":{"ping_period_ms":"5000"}}}}' }),
   };
 
+  // Caps (docs/sessions.md, Limits): merged into the settings JSON under tunneling.proxy.limits.
+  const LIMITS = [
+    ['sessionBandwidthToTunnel', 'session_bytes_per_second_to_tunnel', 'To the tunnel (bytes/s)', 'The whole session; 0 or empty: no cap.'],
+    ['sessionBandwidthFromTunnel', 'session_bytes_per_second_from_tunnel', 'From the tunnel (bytes/s)', 'The whole session; 0 or empty: no cap.'],
+    ['connectionBandwidth', 'connection_bytes_per_second', 'Per connection (bytes/s)', 'Each local connection toward the tunnel.'],
+    ['maxSessionConnections', 'max_session_connections', 'Connections at once', 'Over all services; per service it is tcp.max_active_connections.'],
+  ];
+  const limitInputs = Object.fromEntries(LIMITS.map(([name]) => [name, input(`limit-${name}`, { type: 'number', min: '0', step: '1', inputmode: 'numeric', name: `settings.${name}`, placeholder: 'no cap' })]));
+  const limitsSet = h('fieldset', { id: 'start-limit-fields', class: 'fields' },
+    h('legend', { text: 'Limits' }),
+    LIMITS.map(([name, , label, hint]) => field(label, limitInputs[name], { name: `settings.${name}`, hint })));
+
   const formError = h('div', { id: 'start-error', class: 'form-error', role: 'alert', hidden: true });
   const submit = h('button', { id: 'start-submit', type: 'submit', class: 'primary', text: 'Start session' });
 
@@ -67,7 +79,7 @@ export function mount(view, params, query, { navigate }) {
     h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'Start from' },
       h('label', { for: 'start-from-profile' }, fromProfile, ' From a profile'),
       h('label', { for: 'start-from-inline' }, fromInline, ' Inline spec')),
-    profileSet, inlineSet, commonSet, formError,
+    profileSet, inlineSet, limitsSet, commonSet, formError,
     h('div', { class: 'actions' }, submit, h('a', { href: '#/sessions', class: 'button', text: 'Cancel' })));
 
   view.appendChild(h('section', { class: 'page' },
@@ -82,7 +94,8 @@ export function mount(view, params, query, { navigate }) {
     const profile = fromProfile.checked;
     profileSet.hidden = !profile;
     inlineSet.hidden = profile;
-    for (const el of inlineSet.querySelectorAll('input, select, textarea')) el.disabled = profile;
+    limitsSet.hidden = profile;
+    for (const el of [...inlineSet.querySelectorAll('input, select, textarea'), ...limitsSet.querySelectorAll('input')]) el.disabled = profile;
     profileSelect.disabled = !profile;
     describeProfile();
   }
@@ -143,6 +156,18 @@ export function mount(view, params, query, { navigate }) {
           showFieldErrors(form, { settings: [`Not valid JSON: ${error.message}`] });
           return;
         }
+      }
+      const limits = {};
+      for (const [name, key] of LIMITS) {
+        const value = limitInputs[name].value.trim();
+        if (value !== '') limits[key] = value;
+      }
+      if (Object.keys(limits).length) {
+        const settings = body.settings ?? {};
+        settings.tunneling ??= {};
+        settings.tunneling.proxy ??= {};
+        settings.tunneling.proxy.limits = { ...(settings.tunneling.proxy.limits ?? {}), ...limits };
+        body.settings = settings;
       }
     }
     set('name', text('name'));
