@@ -81,13 +81,13 @@ internal sealed partial class ProfileAutostart(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3300, Level = LogLevel.Information, Message = "Autostart: profile '{Profile}' started as session {SessionId}")]
+        [LoggerMessage(EventId = 3310, Level = LogLevel.Information, Message = "Autostart: profile '{Profile}' started as session {SessionId}")]
         public static partial void Started(ILogger logger, string profile, string sessionId);
 
-        [LoggerMessage(EventId = 3301, Level = LogLevel.Warning, Message = "Autostart: profile '{Profile}' did not start: {Errors}")]
+        [LoggerMessage(EventId = 3311, Level = LogLevel.Warning, Message = "Autostart: profile '{Profile}' did not start: {Errors}")]
         public static partial void NotStarted(ILogger logger, string profile, string errors);
 
-        [LoggerMessage(EventId = 3302, Level = LogLevel.Error, Message = "Autostart failed: {Error}")]
+        [LoggerMessage(EventId = 3312, Level = LogLevel.Error, Message = "Autostart failed: {Error}")]
         public static partial void Failed(ILogger logger, string error);
 
         [LoggerMessage(EventId = 3709, Level = LogLevel.Information, Message = "Autostart: profile '{Profile}' runs already (its session was resumed after the restart)")]

@@ -11,7 +11,7 @@ namespace Gateway.Api.Tests.Profiles;
 /// <summary>Profiles marked <c>autostart</c> start by themselves when the gateway starts; one that cannot start is a warning, not a failed start.</summary>
 public sealed class ProfileAutostartTests
 {
-    private const int NotStartedEventId = 3301;
+    private const int NotStartedEventId = 3311;
 
     [Fact]
     public async Task AutostartProfilesComeUpAfterARestartAndCarryTraffic()
