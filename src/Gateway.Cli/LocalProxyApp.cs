@@ -49,7 +49,9 @@ internal static class LocalProxyApp
         }
 
         using var provider = new ConsoleLogProvider(stderr, invocation.LogLevel, TimeProvider.System);
-        using var loggers = LoggerFactory.Create(builder => builder.ClearProviders().SetMinimumLevel(invocation.LogLevel).AddProvider(provider));
+        // The factory is made directly, not through LoggerFactory.Create: that builds a dependency-injection
+        // container for one provider, code a Native AOT build would carry and run at every start.
+        using var loggers = new LoggerFactory([provider], new LoggerFilterOptions { MinLevel = invocation.LogLevel });
         var log = loggers.CreateLogger(CommandName);
         log.LogInformation("TunnelGateway {Command} {Version}: {Mode} mode, endpoint {Endpoint}", CommandName, Version, invocation.Spec.Mode.ToString().ToLowerInvariant(), invocation.Spec.Endpoint ?? invocation.Spec.Region);
         foreach (var warning in invocation.Warnings)

@@ -196,6 +196,29 @@ public sealed partial class OptionsTests(GatewayFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task VerboseLevelDecidesWhichLinesArePrinted()
+    {
+        string settings = NoRetrySettings();
+        string[] args = [.. ClosedEndpointArgs(), "-d", "22", "-t", "token", "--settings-json", settings];
+
+        var (quietCode, quiet) = await RunAsync([.. args, "-v", "1"]);
+        await using var _ = quiet;
+        var (infoCode, info) = await RunAsync([.. args, "-v", "4"]);
+        await using var __ = info;
+
+        // -v 1 is fatal lines only: the start line (info) and the failed connect (warning) are filtered
+        // out, the final refusal is not; -v 4 adds the information lines.
+        Assert.Equal(4, quietCode);
+        Assert.Equal(4, infoCode);
+        Assert.Contains("[fatal]", quiet.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("[info]", quiet.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("[warning]", quiet.Stderr, StringComparison.Ordinal);
+        Assert.Contains("[info] TunnelGateway localproxy", info.Stderr, StringComparison.Ordinal);
+        Assert.Contains("[fatal]", info.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("[debug]", info.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InvalidServiceIdIsAUsageError()
     {
         var (code, process) = await RunAsync([.. ClosedEndpointArgs(), "-s", "bad!id=5000", "-t", "token"]);
