@@ -317,6 +317,11 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
                             var take = throttle.TakeAsync(frame.Length, _writeStop.Token);
                             if (!take.IsCompletedSuccessfully)
                             {
+                                // Waiting for the cap is idle time: what is gathered below TLS goes
+                                // out first. Else a capped bulk connection, whose queue is never
+                                // empty, would hold every other frame until 128 KiB had gathered
+                                // (at 760 KB/s, 170 ms in front of an interactive frame).
+                                await _socket.FlushAsync(_writeStop.Token).ConfigureAwait(false);
                                 await take.ConfigureAwait(false);
                             }
                         }

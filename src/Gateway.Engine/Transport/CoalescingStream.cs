@@ -16,7 +16,8 @@ namespace Gateway.Engine.Transport;
 internal sealed class CoalescingStream(Stream inner) : Stream
 {
     private const int ReadAheadSize = 64 * 1024;
-    private const int MaxPendingWrite = 256 * 1024;
+    // Two full DATA frames: gathered bytes are a queue in front of the next frame of any connection.
+    private const int MaxPendingWrite = 128 * 1024;
 
     // Guards the gathered bytes: the session's writer is their main user, but TLS may also write
     // from its read path (renegotiation, post-handshake messages) while the writer flushes.
