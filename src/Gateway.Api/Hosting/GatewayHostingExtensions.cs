@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Gateway.Api.Agents;
 using Gateway.Api.Audit;
 using Gateway.Api.Aws;
 using Gateway.Api.Auth;
@@ -65,6 +66,12 @@ internal static class GatewayHostingExtensions
         services.AddSingleton<Clouds.CloudTokenRenewer>();
         services.AddSingleton<Clouds.CloudSessions>();
         services.AddSingleton<RelayPairing>();
+        services.AddOptions<Agents.AgentsOptions>().Bind(builder.Configuration.GetSection(Agents.AgentsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Agents.AgentSecrets>();
+        services.AddSingleton<Agents.AgentNotices>();
+        services.AddSingleton<Agents.AgentSessions>();
+        services.AddSingleton<Agents.AgentRuntime>();
+        services.AddHostedService(provider => provider.GetRequiredService<Agents.AgentRuntime>());
 
         services.AddSingleton<ITunnelStore, EfTunnelStore>();
         services.AddTunnelRelay();
@@ -174,6 +181,7 @@ internal static class GatewayHostingExtensions
         app.MapTunnelsApi();
         app.MapCloudsApi();
         app.MapCloudTunnelsApi();
+        app.MapAgentsApi();
         app.MapThroughputApi();
         app.MapProfilesApi();
         app.MapHistoryApi();
