@@ -32,6 +32,7 @@ internal sealed partial class AgentConnection
         lock (_gate)
         {
             _lastNotificationAt = _time.GetUtcNow();
+            _received++;
         }
 
         if (payload.Length > _options.MaxPayloadBytes)
@@ -80,6 +81,14 @@ internal sealed partial class AgentConnection
         Log.InvalidNotification(_logger, _config.Name, _config.Topic, problem);
     }
 
+    private void Tally(NotificationResult result)
+    {
+        lock (_gate)
+        {
+            _results[(int)result]++;
+        }
+    }
+
     private void Record(NotificationResult result, string? error, string? sessionId = null)
     {
         lock (_gate)
@@ -110,6 +119,7 @@ internal sealed partial class AgentConnection
                     await Task.Delay(_options.CoalesceWindow, _time, cancellationToken).ConfigureAwait(false);
                     while (_pending.Reader.TryRead(out var newer))
                     {
+                        Tally(NotificationResult.Superseded);
                         pending = newer;
                     }
                 }

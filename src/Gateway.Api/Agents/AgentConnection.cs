@@ -26,8 +26,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
 
     // Capacity 1, oldest dropped: while a session starts, only the newest notification waits.
-    private readonly Channel<PendingStart> _pending = Channel.CreateBounded<PendingStart>(
-        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true });
+    private readonly Channel<PendingStart> _pending;
 
     private readonly Lock _gate = new();
     private readonly long[] _results = new long[Enum.GetValues<NotificationResult>().Length];
@@ -40,6 +39,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     private NotificationResult? _lastResult;
     private string? _sessionId;
     private long _sessionsStarted;
+    private long _received;
     private Task _connectLoop = Task.CompletedTask;
     private Task _sessionLoop = Task.CompletedTask;
 
@@ -55,6 +55,9 @@ internal sealed partial class AgentConnection : IAsyncDisposable
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
         _mqttOptions = BuildOptions(config, options);
+        _pending = Channel.CreateBounded<PendingStart>(
+            new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
+            _ => Tally(NotificationResult.Superseded));
     }
 
     public string Name => _config.Name;
@@ -70,7 +73,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
             lock (_gate)
             {
                 return new AgentStatus(_config.Name, _state, _lastError, _connectedAt, _lastNotificationAt, _lastResult is { } r ? ResultName(r) : null,
-                    _sessionId, _results.Sum(), _sessionsStarted);
+                    _sessionId, _received, _sessionsStarted);
             }
         }
     }

@@ -17,4 +17,7 @@ internal enum NotificationResult
 
     /// <summary>Accepted, but its session could not start.</summary>
     Failed,
+
+    /// <summary>Accepted, but a newer one for the same thing came before its session started (a flood: the newest wins).</summary>
+    Superseded,
 }

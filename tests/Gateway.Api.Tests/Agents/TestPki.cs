@@ -38,7 +38,7 @@ internal sealed class TestPki : IDisposable
 
         byte[] serial = RandomNumberGenerator.GetBytes(12);
         serial[0] &= 0x7F;
-        using var certificate = request.Create(_ca, DateTimeOffset.UtcNow.AddMinutes(-30), DateTimeOffset.UtcNow.AddDays(1), serial);
+        using var certificate = request.Create(_ca, DateTimeOffset.UtcNow.AddMinutes(-30), DateTimeOffset.UtcNow.AddHours(20), serial);
         return (certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
     }
 
