@@ -54,7 +54,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
-        _mqttOptions = BuildOptions(config, options);
+        _mqttOptions = MqttConnection.Options(config.Host, config.Port, config.Tls, config.Anchors, config.ClientCertificate, config.UserName, config.Password, config.ClientId, options.KeepAlive, options.ConnectTimeout);
         _pending = Channel.CreateBounded<PendingStart>(
             new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
             _ => Tally(NotificationResult.Superseded));
@@ -115,42 +115,6 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     }
 
     private static TaskCompletionSource<string> NewLost() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private static MqttClientOptions BuildOptions(AgentConfig config, AgentsOptions options)
-    {
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(config.Host, config.Port)
-            .WithClientId(config.ClientId)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311)
-            .WithCleanSession(true)
-            .WithKeepAlivePeriod(options.KeepAlive)
-            .WithTimeout(options.ConnectTimeout);
-        if (config.UserName is { } user)
-        {
-            builder = builder.WithCredentials(user, config.Password ?? string.Empty);
-        }
-
-        if (config.Tls)
-        {
-            builder = builder.WithTlsOptions(tls =>
-            {
-                tls.UseTls().WithTargetHost(config.Host.Trim('[', ']'))
-                    .WithCertificateValidationHandler(args => AgentTls.Validates(args.Certificate, args.Chain, args.SslPolicyErrors, config.Anchors));
-                if (config.ClientCertificate is { } certificate)
-                {
-                    tls.WithClientCertificates([certificate]);
-                }
-
-                // AWS IoT Core takes MQTT with a client certificate on 443 only with this ALPN name.
-                if (config.Port == 443)
-                {
-                    tls.WithApplicationProtocols([new System.Net.Security.SslApplicationProtocol("x-amzn-mqtt-ca")]);
-                }
-            });
-        }
-
-        return builder.Build();
-    }
 
     private async Task ConnectLoopAsync(CancellationToken cancellationToken)
     {

@@ -154,7 +154,7 @@ internal sealed partial class AgentRuntime : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Disposed by the container once, but StopAsync may have run already: both are harmless twice.
+        // The container disposes it twice (as itself and as the hosted service's factory result).
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             await StopAsync(CancellationToken.None);

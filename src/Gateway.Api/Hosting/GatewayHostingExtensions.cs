@@ -71,6 +71,9 @@ internal static class GatewayHostingExtensions
         services.AddSingleton<Agents.AgentNotices>();
         services.AddSingleton<Agents.AgentSessions>();
         services.AddSingleton<Agents.AgentRuntime>();
+        services.Configure<RelayNotificationsOptions>(builder.Configuration.GetSection(RelayNotificationsOptions.SectionName));
+        services.AddSingleton<RelayNotificationPublisher>();
+        services.AddHostedService(provider => provider.GetRequiredService<RelayNotificationPublisher>());
         services.AddHostedService(provider => provider.GetRequiredService<Agents.AgentRuntime>());
 
         services.AddSingleton<ITunnelStore, EfTunnelStore>();

@@ -48,22 +48,18 @@ internal sealed class TestMqtt : IAsyncDisposable
         Assert.True(result.IsSuccess, $"publish to {Topic(thing)}: {result.ReasonCode}");
     }
 
-    /// <summary>Subscribes to a thing's notify topic; the returned list fills with the payloads that arrive.</summary>
-    public async Task<List<string>> WatchAsync(string thing)
+    /// <summary>Subscribes to a thing's notify topic; the payloads that arrive are read from the returned channel.</summary>
+    public async Task<System.Threading.Channels.ChannelReader<string>> WatchAsync(string thing)
     {
-        var received = new List<string>();
+        var received = System.Threading.Channels.Channel.CreateUnbounded<string>();
         _client.ApplicationMessageReceivedAsync += e =>
         {
-            lock (received)
-            {
-                received.Add(Encoding.UTF8.GetString(e.ApplicationMessage.Payload));
-            }
-
+            received.Writer.TryWrite(Encoding.UTF8.GetString(e.ApplicationMessage.Payload));
             return Task.CompletedTask;
         };
         using var cts = new CancellationTokenSource(TestGateway.Timeout);
         await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topic(thing), MqttQualityOfServiceLevel.AtLeastOnce).Build(), cts.Token);
-        return received;
+        return received.Reader;
     }
 
     public async ValueTask DisposeAsync()
