@@ -4,6 +4,7 @@ using Gateway.Api.Data;
 using Gateway.Api.History;
 using Gateway.Api.Tests.Infrastructure;
 using Gateway.Engine.Sessions;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -123,14 +124,26 @@ public sealed class AgentNotificationTests
         await using var broker = await Mosquitto.StartAsync();
         await using var gateway = await TestGateway.StartAsync(settings: AgentTestSupport.FastAgents);
         using var echo = EchoListener.Start();
+        var hubStates = System.Threading.Channels.Channel.CreateUnbounded<AgentStatus>();
+        await using var hub = Hubs.HubClient.Build(gateway);
+        hub.On<AgentStatus>("agentChanged", status => hubStates.Writer.TryWrite(status));
+        await hub.StartAsync().WaitAsync(TestGateway.Timeout);
         await gateway.PutAgentAsync("hmi", PlainAgent(broker, "hmi-2", $"SSH=127.0.0.1:{echo.Port}"));
         await gateway.WaitForAgentAsync("hmi", s => s.State == "connected", "connected");
+        await ReadHubUntilAsync(hubStates.Reader, s => s.Name == "hmi" && s.State == "connected");
+        using (var http = gateway.CreateClient())
+        {
+            string metrics = await http.GetStringAsync("/metrics");
+            Assert.Matches("tunnelgateway_agent_connected\\{[^}]*agent=\"hmi\"[^}]*\\} 1", metrics);
+        }
 
         await broker.KillAsync();
         var lost = await gateway.WaitForAgentAsync("hmi", s => s.State != "connected", "disconnected");
         Assert.NotNull(lost.LastError);
+        await ReadHubUntilAsync(hubStates.Reader, s => s.Name == "hmi" && s.State != "connected" && s.LastError is not null);
         await broker.RunAsync();
         await gateway.WaitForAgentAsync("hmi", s => s.State == "connected", "reconnected");
+        await ReadHubUntilAsync(hubStates.Reader, s => s.Name == "hmi" && s.State == "connected");
 
         var tunnel = await gateway.CreateTunnelAsync("SSH");
         await using var mqtt = await TestMqtt.ConnectAsync(broker);
@@ -164,6 +177,15 @@ public sealed class AgentNotificationTests
         var status = await gateway.WaitForAgentAsync("plc", s => s.SessionId is not null, "started");
         await gateway.Sessions().WaitForAsync(status.SessionId!, s => s.State == SessionState.Connected);
         gateway.Logs.AssertNeverLogged(key.Split('\n')[1]);
+    }
+
+    private static async Task ReadHubUntilAsync(System.Threading.Channels.ChannelReader<AgentStatus> states, Func<AgentStatus, bool> condition)
+    {
+        using var cts = new CancellationTokenSource(TestGateway.Timeout);
+        while (!condition(await states.ReadAsync(cts.Token)))
+        {
+            // Earlier states of the agent.
+        }
     }
 
     internal static object PlainAgent(Mosquitto broker, string thing, string services) =>
