@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -188,6 +187,12 @@ internal sealed partial class AgentConnection : IAsyncDisposable
 
     private async ValueTask ConnectOnceAsync(CancellationToken cancellationToken)
     {
+        if (_client.IsConnected)
+        {
+            // Connected, but the subscription failed or timed out: start over from a clean connection.
+            await _client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None).ConfigureAwait(false);
+        }
+
         Volatile.Write(ref _lost, NewLost());
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);

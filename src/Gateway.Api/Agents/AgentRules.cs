@@ -140,6 +140,11 @@ internal static class AgentRules
             {
                 Error("services", "services maps no service.");
             }
+            else if (mapped.Count < services.Split(',').Length)
+            {
+                // The parser keeps the first of entries sharing an id; an agent's map must be unambiguous.
+                Error("services", "services names a service twice: give each service one endpoint.");
+            }
         }
 
         string? data = string.IsNullOrWhiteSpace(body.DataEndpoint) ? null : body.DataEndpoint.Trim();

@@ -1,8 +1,6 @@
 using Gateway.Api.Auth;
 using Gateway.Api.Clouds;
 using Gateway.Api.Data;
-using Gateway.Engine.Proxy;
-using Gateway.Engine.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

@@ -19,13 +19,8 @@ internal sealed record TunnelNotification(string AccessToken, string Region, IRe
         JsonDocument document;
         try
         {
-            var reader = new Utf8JsonReader(payload, new JsonReaderOptions { MaxDepth = 8 });
-            if (!JsonDocument.TryParseValue(ref reader, out var parsed))
-            {
-                return (null, "the payload is empty");
-            }
-
-            document = parsed;
+            // The whole payload is one JSON value (nothing after it), nested at most 8 deep.
+            document = JsonDocument.Parse(payload, new JsonDocumentOptions { MaxDepth = 8 });
         }
         catch (JsonException ex)
         {

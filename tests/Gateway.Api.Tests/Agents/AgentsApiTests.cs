@@ -25,6 +25,7 @@ public sealed class AgentsApiTests
         await AssertFieldAsync(client, "pump", Body(port: 70000), "port");
         await AssertFieldAsync(client, "pump", Body(services: "SSH=127.0.0.1:22,SSH"), "services");
         await AssertFieldAsync(client, "pump", Body(services: "SSH=host:99999"), "services");
+        await AssertFieldAsync(client, "pump", Body(services: "SSH=127.0.0.1:22,SSH=127.0.0.1:23"), "services");
         await AssertFieldAsync(client, "pump", Body(cert: certificate, keyPem: otherKey), "clientKeyPem");
         await AssertFieldAsync(client, "pump", Body(cert: certificate), "clientKeyPem");
         await AssertFieldAsync(client, "pump", Body(caPem: "not a certificate"), "caPem");
