@@ -107,7 +107,9 @@ internal sealed partial class AgentConnection : IAsyncDisposable
             // Going away anyway.
         }
 
-        await Task.WhenAll(_connectLoop, _sessionLoop).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        // Bounded: a connect or a session start under way ends with the cancellation; an agent being
+        // replaced or deleted never holds up the API call that did it for long.
+        await Task.WhenAll(_connectLoop, _sessionLoop).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _client.Dispose();
         _config.Dispose();
         _stop.Dispose();

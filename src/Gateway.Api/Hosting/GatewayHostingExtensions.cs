@@ -66,15 +66,7 @@ internal static class GatewayHostingExtensions
         services.AddSingleton<Clouds.CloudTokenRenewer>();
         services.AddSingleton<Clouds.CloudSessions>();
         services.AddSingleton<RelayPairing>();
-        services.AddOptions<Agents.AgentsOptions>().Bind(builder.Configuration.GetSection(Agents.AgentsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<Agents.AgentSecrets>();
-        services.AddSingleton<Agents.AgentNotices>();
-        services.AddSingleton<Agents.AgentSessions>();
-        services.AddSingleton<Agents.AgentRuntime>();
-        services.Configure<RelayNotificationsOptions>(builder.Configuration.GetSection(RelayNotificationsOptions.SectionName));
-        services.AddSingleton<RelayNotificationPublisher>();
-        services.AddHostedService(provider => provider.GetRequiredService<RelayNotificationPublisher>());
-        services.AddHostedService(provider => provider.GetRequiredService<Agents.AgentRuntime>());
+        services.AddGatewayAgents(builder.Configuration);
 
         services.AddSingleton<ITunnelStore, EfTunnelStore>();
         services.AddTunnelRelay();

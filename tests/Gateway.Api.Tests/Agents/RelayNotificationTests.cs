@@ -64,4 +64,16 @@ public sealed class RelayNotificationTests
         Assert.NotNull(gateway.Sessions().Get(first.Id)!.EndedAt);
         Assert.Equal(2, gateway.Services.GetRequiredService<AgentRuntime>().Status("pump").SessionsStarted);
     }
+
+    [Fact]
+    public async Task AnUnreadableBrokerFileStopsTheStartNamingTheSetting()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Relay:Notifications:Host"] = "127.0.0.1",
+            ["Relay:Notifications:CaFile"] = "/nonexistent/ca.pem",
+        };
+        var problem = await Assert.ThrowsAsync<Gateway.Api.Hosting.GatewayStartupException>(() => TestGateway.StartAsync(settings: settings));
+        Assert.Contains("Relay:Notifications:CaFile '/nonexistent/ca.pem' cannot be read", problem.Message, StringComparison.Ordinal);
+    }
 }
