@@ -11,7 +11,7 @@ internal sealed record BenchOptions
           dotnet run -c Release --project bench/Gateway.Bench -- [options]
 
           --smoke              a few seconds: tiny sizes, N=20 sessions, asserts only that all bytes arrived
-          --only LIST          figures to run, e.g. 1,2,4 (default: all eight; 9, the footprint, only when named)
+          --only LIST          figures to run, e.g. 1,2,4 (default: all eight; 9, the footprint, and 12, agents, only when named)
           --mib N              MiB for one stream and the slow consumer (default 1024)
           --slow-mib N         MiB for the slow consumer (default: --mib)
           --slow-rate MBPS     the slow reader's rate in MB/s (default 10)
@@ -72,7 +72,7 @@ internal sealed record BenchOptions
                     options = options with { SlowRate = 40e6 };
                     break;
                 case "--only":
-                    options = options with { Figures = [.. Next().Split(',').Select(s => ParseInt("--only", s, 1, 9))] };
+                    options = options with { Figures = [.. Next().Split(',').Select(ParseFigure)] };
                     break;
                 case "--mib":
                     options = options with { StreamBytes = ParseInt("--mib", Next(), 1, 65536) * 1024L * 1024 };
@@ -109,6 +109,12 @@ internal sealed record BenchOptions
 
         return options with { SlowBytes = slow ?? options.StreamBytes };
     }
+
+    /// <summary>A figure number of --only: 1 to 9, or 12 (agents).</summary>
+    private static int ParseFigure(string text) =>
+        ParseInt("--only", text, 1, 12) is var figure && figure is not (10 or 11)
+            ? figure
+            : throw new ArgumentException($"--only: '{text}' is not a figure (1 to 9, or 12)");
 
     internal static int ParseInt(string option, string text, int min, int max) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
