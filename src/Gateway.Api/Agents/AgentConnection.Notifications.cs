@@ -49,17 +49,24 @@ internal sealed partial class AgentConnection
         }
 
         byte[] bytes = payload.ToArray();
+        bool duplicate;
         lock (_gate)
         {
-            if (_lastPayload is not null && bytes.AsSpan().SequenceEqual(_lastPayload))
+            duplicate = _lastPayload is not null && bytes.AsSpan().SequenceEqual(_lastPayload);
+            if (duplicate)
             {
                 _results[(int)NotificationResult.Duplicate]++;
                 _lastResult = NotificationResult.Duplicate;
-                Log.Duplicate(_logger, _config.Name);
-                return;
             }
 
             _lastPayload = bytes;
+        }
+
+        if (duplicate)
+        {
+            Log.Duplicate(_logger, _config.Name);
+            _notices.Changed(_config.Name);
+            return;
         }
 
         var (map, refusal) = AgentSessions.MapFor(_config.Services, notification.Services);
