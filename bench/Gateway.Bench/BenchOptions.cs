@@ -11,7 +11,7 @@ internal sealed record BenchOptions
           dotnet run -c Release --project bench/Gateway.Bench -- [options]
 
           --smoke              a few seconds: tiny sizes, N=20 sessions, asserts only that all bytes arrived
-          --only LIST          figures to run, e.g. 1,2,4 (default: all ten; 11, the footprint, only when named)
+          --only LIST          figures to run, e.g. 1,2,4 (default: 1 to 10; 11, the footprint, and 12, agents, only when named)
           --mib N              MiB for one stream and the slow consumer (default 1024)
           --slow-mib N         MiB for the slow consumer (default: --mib)
           --slow-rate MBPS     the slow reader's rate in MB/s (default 10)
@@ -86,7 +86,7 @@ internal sealed record BenchOptions
                     options = options with { SlowRate = 40e6 };
                     break;
                 case "--only":
-                    options = options with { Figures = [.. Next().Split(',').Select(s => ParseInt("--only", s, 1, 11))] };
+                    options = options with { Figures = [.. Next().Split(',').Select(s => ParseInt("--only", s, 1, 12))] };
                     break;
                 case "--mib":
                     options = options with { StreamBytes = ParseInt("--mib", Next(), 1, 65536) * 1024L * 1024 };
@@ -133,6 +133,7 @@ internal sealed record BenchOptions
         return options with { SlowBytes = slow ?? options.StreamBytes };
     }
 
+    /// <summary>A figure number of --only: 1 to 9, or 12 (agents).</summary>
     internal static int ParseInt(string option, string text, int min, int max) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
             ? value

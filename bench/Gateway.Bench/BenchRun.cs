@@ -38,6 +38,7 @@ internal static class BenchRun
                 await Step(context, [11], "footprint of one tunnel end (release builds, reference)", Footprint.RunAsync);
                 await Step(context, [8], "AWS management API", ManagementApi.RunAsync);
                 await Step(context, [5], "scale", Scale.RunAsync);
+                await Step(context, [12], "agents: MQTT tunnel notifications for many things", Agents.RunAsync);
             }
 
             completed = true;

@@ -49,6 +49,9 @@ internal sealed class BenchGateway : IAsyncDisposable
 
     public TunnelRelay Relay { get; }
 
+    /// <summary>The gateway's services (figure 12 reaches its agents).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public string CaDirectory => Path.Combine(DataDirectory, "tls", "ca");
 
     public string Endpoint(bool tls) => tls ? $"wss://127.0.0.1:{HttpsPort}" : $"ws://127.0.0.1:{HttpPort}";

@@ -23,6 +23,7 @@ internal sealed partial class AwsManagementEndpoint(
     RelayManagementApi api,
     AwsAccessKeys keys,
     Clouds.GatewayCloudKey gatewayKey,
+    Relay.RelayNotificationPublisher notifications,
     TimeProvider time,
     ILogger<AwsManagementEndpoint> logger)
 {
@@ -164,6 +165,9 @@ internal sealed partial class AwsManagementEndpoint(
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = ContentType;
             await context.Response.Body.WriteAsync(result.Body, context.RequestAborted);
+
+            // AWS IoT tells the thing (OpenTunnel with a thing, a destination rotation with destinationConfig).
+            notifications.AfterCall(operation, body, result);
         }
 
         if (ManagementOperations.ReadOnly.Contains(operation))

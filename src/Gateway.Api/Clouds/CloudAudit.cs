@@ -3,10 +3,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gateway.Api.Clouds;
 
-/// <summary>Audit entries for what the gateway does on a cloud by itself (a rotation to resume a session), not at a request.</summary>
+/// <summary>Audit entries for what the gateway does by itself, not at a request: a rotation on a cloud to resume a session, an agent refusing a tunnel notification.</summary>
 internal sealed partial class CloudAudit(IDbContextFactory<GatewayDbContext> contexts, TimeProvider time, ILogger<CloudAudit> logger)
 {
-    public async Task WriteAsync(string action, string? target, int status)
+    public async Task WriteAsync(string action, string? target, int status, string method = "POST")
     {
         try
         {
@@ -15,7 +15,7 @@ internal sealed partial class CloudAudit(IDbContextFactory<GatewayDbContext> con
             {
                 At = time.GetUtcNow(),
                 Actor = GatewayCloudKey.CallerName,
-                Method = "POST",
+                Method = method,
                 Path = action.Length <= 2048 ? action : action[..2048],
                 Status = status,
                 Target = target,

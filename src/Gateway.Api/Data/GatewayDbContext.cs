@@ -25,6 +25,8 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
 
     public DbSet<RunningSessionEntity> RunningSessions => Set<RunningSessionEntity>();
 
+    public DbSet<AgentEntity> Agents => Set<AgentEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);

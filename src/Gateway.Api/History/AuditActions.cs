@@ -19,6 +19,7 @@ internal static partial class AuditActions
         ["aws-keys"] = "/api/aws-keys",
         ["auth"] = "/api/auth",
         ["aws-api"] = AwsApiPrefix,
+        ["agents"] = "/api/agents",
     };
 
     /// <summary>How the AWS management API's calls are recorded: <c>/ IoTSecuredTunneling.OpenTunnel</c> (AwsManagementEndpoint).</summary>
@@ -48,6 +49,9 @@ internal static partial class AuditActions
         ("DELETE", KeyPath(), "Revoke API key"),
         ("POST", AwsKeysPath(), "Create AWS access key"),
         ("DELETE", AwsKeyPath(), "Revoke AWS access key"),
+        ("PUT", AgentPath(), "Create or change agent"),
+        ("DELETE", AgentPath(), "Delete agent"),
+        ("MQTT", NotifyTopic(), "Tunnel notification refused"),
     ];
 
     /// <summary>The action's words; an unknown call is shown as its method and path.</summary>
@@ -128,4 +132,11 @@ internal static partial class AuditActions
 
     [GeneratedRegex("^/api/aws-keys/[^/]+/?$", RegexOptions.IgnoreCase)]
     private static partial Regex AwsKeyPath();
+
+    [GeneratedRegex("^/api/agents/[^/]+/?$", RegexOptions.IgnoreCase)]
+    private static partial Regex AgentPath();
+
+    /// <summary>An agent's refusal of a notification (AgentNotices): the topic, then the reason.</summary>
+    [GeneratedRegex("^\\$aws/things/[^/]+/tunnels/notify ", RegexOptions.None)]
+    private static partial Regex NotifyTopic();
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Gateway.Api.Agents;
 using Gateway.Api.Audit;
 using Gateway.Api.Aws;
 using Gateway.Api.Auth;
@@ -68,6 +69,7 @@ internal static class GatewayHostingExtensions
         services.AddSingleton<Clouds.CloudTokenRenewer>();
         services.AddSingleton<Clouds.CloudSessions>();
         services.AddSingleton<RelayPairing>();
+        services.AddGatewayAgents(builder.Configuration);
 
         services.AddSingleton<ITunnelStore, EfTunnelStore>();
         services.AddTunnelRelay();
@@ -185,6 +187,7 @@ internal static class GatewayHostingExtensions
         app.MapTunnelsApi();
         app.MapCloudsApi();
         app.MapCloudTunnelsApi();
+        app.MapAgentsApi();
         app.MapThroughputApi();
         app.MapProfilesApi();
         app.MapHistoryApi();

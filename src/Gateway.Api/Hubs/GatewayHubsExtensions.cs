@@ -12,6 +12,8 @@ internal static class GatewayHubsExtensions
         services.AddSingleton<SessionsHubBroadcaster>();
         services.AddSingleton<HubConnectionRegistry>();
         services.AddHostedService(provider => provider.GetRequiredService<SessionsHubBroadcaster>());
+        services.AddSingleton<AgentsHubBroadcaster>();
+        services.AddHostedService(provider => provider.GetRequiredService<AgentsHubBroadcaster>());
         return services;
     }
 

@@ -7,7 +7,8 @@ namespace Gateway.Api.Hubs;
 /// Live updates for the dashboard at <c>/hubs/sessions</c> (any logged-in role). Clients only read:
 /// the initial state (<see cref="GetSessions"/>), then pushes from <see cref="SessionsHubBroadcaster"/>:
 /// <c>sessionChanged</c>, <c>sessionRemoved</c> and <c>sessionCounters</c> to everyone, and
-/// <c>sessionDetail</c> and <c>sessionLog</c> to the subscribers of one session. docs/dashboard.md.
+/// <c>sessionDetail</c> and <c>sessionLog</c> to the subscribers of one session; <c>agentChanged</c> from
+/// <see cref="AgentsHubBroadcaster"/>. docs/dashboard.md.
 /// </summary>
 internal sealed class SessionsHub(SessionManager sessions, HubConnectionRegistry connections) : Hub
 {
@@ -18,6 +19,9 @@ internal sealed class SessionsHub(SessionManager sessions, HubConnectionRegistry
     public const string SessionCountersMethod = "sessionCounters";
     public const string SessionDetailMethod = "sessionDetail";
     public const string SessionLog = "sessionLog";
+
+    /// <summary>An agent's status (AgentsHubBroadcaster), to everyone.</summary>
+    public const string AgentChanged = "agentChanged";
 
     /// <summary>The group of one session's subscribers.</summary>
     public static string GroupName(string sessionId) => "session:" + sessionId;

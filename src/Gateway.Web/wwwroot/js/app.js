@@ -1,6 +1,6 @@
 // The dashboard's shell: hash routes, the navigation, the login gate and the live-updates status.
 //   #/login  #/sessions  #/sessions/{id}  #/start[?profile=id]  #/profiles  #/profiles/new
-//   #/profiles/{id}  #/open[?cloud=name]  #/clouds  #/clouds/{name}  #/relay  #/aws-keys  #/users  #/account  #/history  #/audit
+//   #/profiles/{id}  #/open[?cloud=name]  #/clouds  #/clouds/{name}  #/agents  #/relay  #/aws-keys  #/users  #/account  #/history  #/audit
 // A page module exports mount(view, params, query) and returns its cleanup function.
 
 import { h, replaceChildren, setText, toast } from './dom.js';
@@ -17,6 +17,7 @@ import * as awsKeysPage from './pages/awskeys.js';
 import * as historyPage from './pages/history.js';
 import * as auditPage from './pages/audit.js';
 import * as cloudsPage from './pages/clouds.js';
+import * as agentsPage from './pages/agents.js';
 import * as cloudTunnelsPage from './pages/cloudtunnels.js';
 import * as openPage from './pages/open.js';
 import * as usersPage from './pages/users.js';
@@ -32,6 +33,7 @@ const routes = [
   { pattern: /^\/open$/, page: openPage, nav: 'open', requires: 'operator', title: 'Open a tunnel' },
   { pattern: /^\/clouds$/, page: cloudsPage, nav: 'clouds', title: 'Clouds' },
   { pattern: /^\/clouds\/([^/]+)$/, page: cloudTunnelsPage, nav: 'clouds', title: 'Cloud tunnels', params: ['id'] },
+  { pattern: /^\/agents$/, page: agentsPage, nav: 'agents', title: 'Agents' },
   { pattern: /^\/relay$/, page: relayPage, nav: 'relay', title: 'Relay' },
   { pattern: /^\/aws-keys$/, page: awsKeysPage, nav: 'aws-keys', requires: 'admin', title: 'AWS keys' },
   { pattern: /^\/history$/, page: historyPage, nav: 'history', title: 'History' },
@@ -46,6 +48,7 @@ const navItems = [
   { key: 'profiles', href: '#/profiles', text: 'Profiles' },
   { key: 'open', href: '#/open', text: 'Open a tunnel', requires: 'operator' },
   { key: 'clouds', href: '#/clouds', text: 'Clouds' },
+  { key: 'agents', href: '#/agents', text: 'Agents' },
   { key: 'relay', href: '#/relay', text: 'Relay' },
   { key: 'aws-keys', href: '#/aws-keys', text: 'AWS keys', requires: 'admin' },
   { key: 'history', href: '#/history', text: 'History' },

@@ -7,6 +7,7 @@
 //   'update'  ids whose snapshot or counters changed: patch in place
 //   'sample'  a new throughput sample for every session (once a second)
 //   'status'  live | connecting | reconnecting | polling
+//   'agent'   an agent's new status (agentChanged)
 //   'reachability'  true/false: false while neither the hub nor the REST API answers (the shown
 //                   states are then only the last known ones)
 // and subscribe to one session for its details and log lines.
@@ -180,6 +181,10 @@ async function connectHub(myGeneration) {
   });
   conn.on('sessionLog', (id, line) => {
     for (const handler of subscriptions.get(id) ?? []) handler.onLog?.(line);
+  });
+  // An agent's status (state, last error, last notification, current session): the agents page patches its row.
+  conn.on('agentChanged', (agentStatus) => {
+    if (agentStatus?.name) emit('agent', agentStatus);
   });
   conn.onreconnecting(() => {
     if (connection !== conn) return;
