@@ -13,7 +13,7 @@ namespace Gateway.Cli.Tests;
 /// Emulation is 10 to 50 times slower than the machine, so each step has a longer bound, and the
 /// emulated processes get an empty system trust store: the relay's certificate is trusted through
 /// <c>-c</c>, and parsing every system root under emulation (about 150 ms natively,
-/// docs/performance.md figure 9) would take most of a step's bound on a busy machine.
+/// docs/performance.md figure 11) would take most of a step's bound on a busy machine.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public sealed class EmulatedPlatformTests(GatewayFixture fixture, ITestOutputHelper testOutput) : IClassFixture<GatewayFixture>, IDisposable
