@@ -11,8 +11,8 @@ public sealed class RelayEndpointOptions
     public bool AllowPlainHttp { get; set; }
 
     /// <summary>
-    /// <c>SO_RCVBUF</c> of each proxy's connection to <c>/tunnel</c>, in bytes (default 131072, the
-    /// reference proxy's own value; 0 leaves the kernel's autotuning, which grows it to megabytes).
+    /// <c>SO_RCVBUF</c> of each proxy's connection to <c>/tunnel</c>, in bytes (default 131072, about what
+    /// the reference proxy pins on its own socket; 0 leaves the kernel's autotuning, which grows it to megabytes).
     /// The protocol has no flow control per connection: every byte waiting in this buffer is in
     /// front of an interactive frame that arrives after it (docs/performance.md, figure 9). A larger
     /// value only helps a single fast stream over a long link (the window is this buffer).
