@@ -6,7 +6,9 @@ namespace Gateway.Engine.Sessions;
 /// <summary>
 /// A session's recent log lines, kept for the UI (bounded), and forwarded to the logger. Lines
 /// embed what the service and peers sent (service ids, close reasons, HTTP answers), so each
-/// line is escaped and capped (<see cref="LogText"/>) here, whatever wrote it.
+/// line is escaped and capped (<see cref="LogText"/>) here, whatever wrote it. For the same reason
+/// the session's own tokens (<see cref="Conceal"/>) are cut out of every line: a service's answer, an
+/// exception's message or a renewer's words could repeat them, and tokens never reach a log.
 /// </summary>
 internal sealed partial class SessionLog(string sessionId, ILogger logger, TimeProvider time, Action<string, SessionLogLine>? onLine = null, int capacity = 200)
 {
@@ -17,9 +19,50 @@ internal sealed partial class SessionLog(string sessionId, ILogger logger, TimeP
     // A whole line may carry an exception with its stack trace: a larger cap than one value's.
     private const int MaxLineLength = 8192;
 
+    /// <summary>What a concealed secret becomes in a line.</summary>
+    public const string Concealed = "[token]";
+
+    private string[] _secrets = [];
+
+    /// <summary>From now on <paramref name="secret"/> (an access or client token) is replaced in every line and in <see cref="Scrub"/>.</summary>
+    public void Conceal(string? secret)
+    {
+        if (string.IsNullOrEmpty(secret))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (!_secrets.Contains(secret, StringComparer.Ordinal))
+            {
+                _secrets = [.. _secrets, secret];
+            }
+        }
+    }
+
+    /// <summary><paramref name="text"/> without the concealed secrets (null stays null).</summary>
+    public string? Scrub(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return text;
+        }
+
+        foreach (string secret in Volatile.Read(ref _secrets))
+        {
+            if (text.Contains(secret, StringComparison.Ordinal))
+            {
+                text = text.Replace(secret, Concealed, StringComparison.Ordinal);
+            }
+        }
+
+        return text;
+    }
+
     public void Write(LogLevel level, string message)
     {
-        message = LogText.Escape(message, MaxLineLength);
+        message = LogText.Escape(Scrub(message)!, MaxLineLength);
         Log.SessionMessage(logger, level, sessionId, message);
         if (level < LogLevel.Information)
         {

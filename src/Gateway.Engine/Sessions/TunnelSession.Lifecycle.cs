@@ -20,8 +20,10 @@ internal sealed partial class TunnelSession
             {
                 var trust = ReadCaDirectory(ref reported);
                 var outcome = await TunnelConnector.ConnectAsync(Spec, ConnectTimeout, token, trust).ConfigureAwait(false);
-                if (outcome.Failure is { } failure)
+                if (outcome.Failure is { } answered)
                 {
+                    // The service's words go into the log, the state and the snapshot: never our token with them.
+                    var failure = answered with { Message = Log.Scrub(answered.Message)!, Body = Log.Scrub(answered.Body) };
                     lock (_stateGate)
                     {
                         _lastError = failure.ToString();
@@ -296,6 +298,7 @@ internal sealed partial class TunnelSession
             return false;
         }
 
+        Log.Conceal(fresh.AccessToken);
         Spec = Spec with { Spec = Spec.Spec with { AccessToken = fresh.AccessToken } };
         Log.Info(fresh.How is null ? "got a new access token; connecting again" : $"got a new access token ({fresh.How}); connecting again");
         return true;

@@ -56,6 +56,8 @@ internal sealed partial class TunnelSession
         _onChanged = onChanged;
         CreatedAt = time.GetUtcNow();
         Log = new SessionLog(id, logger, time, onLogLine);
+        Log.Conceal(spec.Spec.AccessToken);
+        Log.Conceal(spec.ClientToken);
         _logEnd = logEnd;
         var settings = spec.Spec.Settings;
         Limits = SessionLimits.Of(settings);

@@ -41,6 +41,23 @@ public sealed partial class DeliberateDifferenceTests
         Assert.Equal(1, kit.Fake.AcceptedCount);
     }
 
+    [Fact]
+    public async Task AnAnswerThatRepeatsTheTokenDoesNotBringItIntoTheLogStateOrSnapshot()
+    {
+        await using var kit = await SessionTestKit.CreateAsync();
+        string clientToken = "client-token-repeated-by-the-service-0123";
+        kit.Fake.RejectNext(403, $"Forbidden: token {SessionTestKit.AccessToken} with client token {clientToken}", ChannelId);
+        kit.Start(kit.Source($"SSH1={SessionTestKit.FreePort()}", settings: SessionTestKit.FastSettings with { ConnectRetryCount = -1 }, clientToken: clientToken));
+        Assert.True((await kit.Fake.AcceptAsync()).Rejected);
+
+        var failed = await kit.WaitForAsync(s => s.State == SessionState.Failed, "Failed");
+        string everything = string.Join("\n", kit.LogText, failed.StateReason, failed.LastError, failed.HandshakeBody);
+        Assert.DoesNotContain(SessionTestKit.AccessToken, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(clientToken, everything, StringComparison.Ordinal);
+        Assert.Equal("Forbidden: token [token] with client token [token]", failed.HandshakeBody);
+        Assert.Contains("Forbidden: token [token]", kit.LogText, StringComparison.Ordinal);
+    }
+
     // ---- handshake 5xx: connect_retry_count honoured exactly, back-off --------------------------------------------
 
     [Fact]
