@@ -77,8 +77,8 @@ internal static class GatewayHostingExtensions
         services.AddSingleton<Gateway.Engine.Relay.Management.RelayManagementApi>();
         services.AddSingleton<AwsAccessKeys>();
         services.AddOptions<AwsApiOptions>().Bind(builder.Configuration.GetSection(AwsApiOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RelayEndpointOptions>().Bind(builder.Configuration.GetSection("Relay")).ValidateDataAnnotations()
-            .Validate(o => o.ReceiveBufferBytes is 0 or >= 4096, "Relay:ReceiveBufferBytes must be 0 (the kernel's autotuning) or between 4096 and 67108864 bytes.").ValidateOnStart();
+        services.AddOptions<RelayEndpointOptions>().Bind(builder.Configuration.GetSection("Relay"))
+            .Validate(o => o.HasValidReceiveBuffer, "Relay:ReceiveBufferBytes must be 0 (the kernel's autotuning) or between 4096 and 67108864 bytes.").ValidateOnStart();
         services.AddSingleton<PairedTunnels>();
         services.AddTunnelEngine();
         services.AddHostedService<GatewayStartup>();

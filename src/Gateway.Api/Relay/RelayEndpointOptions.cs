@@ -18,9 +18,11 @@ public sealed class RelayEndpointOptions
     /// value only helps a single fast stream over a long link (the window is this buffer).
     /// Environment: <c>Relay__ReceiveBufferBytes</c>.
     /// </summary>
-    [System.ComponentModel.DataAnnotations.Range(0, 64 * 1024 * 1024, ErrorMessage = "Relay:ReceiveBufferBytes must be 0 (the kernel's autotuning) or between 4096 and 67108864 bytes.")]
     public int ReceiveBufferBytes { get; set; } = DefaultReceiveBufferBytes;
 
     /// <summary>The default of <see cref="ReceiveBufferBytes"/>: 128 KiB.</summary>
     public const int DefaultReceiveBufferBytes = 128 * 1024;
+
+    /// <summary>Whether <see cref="ReceiveBufferBytes"/> is 0 or from 4 KiB to 64 MiB.</summary>
+    public bool HasValidReceiveBuffer => ReceiveBufferBytes is 0 or (>= 4096 and <= 64 * 1024 * 1024);
 }

@@ -41,6 +41,7 @@ public sealed class StartupTests
     [InlineData("Auth:LoginAttemptsPerMinute", "0", "Auth:LoginAttemptsPerMinute")]
     [InlineData("Relay:ReceiveBufferBytes", "100", "Relay:ReceiveBufferBytes")]
     [InlineData("Relay:ReceiveBufferBytes", "-1", "Relay:ReceiveBufferBytes")]
+    [InlineData("Relay:ReceiveBufferBytes", "100000000", "Relay:ReceiveBufferBytes")]
     public async Task InvalidSettingsStopTheStartNamingTheSetting(string key, string value, string named)
     {
         var settings = new Dictionary<string, string?> { [key] = value };
