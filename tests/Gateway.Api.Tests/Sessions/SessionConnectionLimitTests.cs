@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Gateway.Api.Tests.Infrastructure;
 using Gateway.Engine.Sessions;
+using Gateway.Testing;
 
 namespace Gateway.Api.Tests.Sessions;
 
@@ -99,22 +100,46 @@ public sealed class SessionConnectionLimitTests
     [Fact]
     public async Task TheRelaysTunnelCapDelaysTrafficIntactAndCountsTheWait()
     {
+        // Both ends' senders in the relay are capped. An echo would not do: its answers come back
+        // already paced by the cap toward the destination, so the way back might never wait. Here
+        // the service talks while the client talks, so each way offers its bytes at once: 384 KiB
+        // at 200 kB/s is about three bucketfuls beyond the burst, each way.
         await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string?> { ["Relay:TunnelBandwidthLimit"] = "200000" });
-        System.Text.Json.JsonElement relayed = default;
-        await EchoThroughCapsAsync(gateway, SessionHarness.FastSettings, SessionHarness.FastSettings, async tunnelId =>
-        {
-            // While both ends are connected: the counts are their current connections'.
-            using var http = gateway.CreateClient();
-            relayed = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/relay/tunnels/{tunnelId}");
-        });
+        const int Size = 384 * 1024;
+        byte[] up = Tcp.RandomBytes(Size), down = Tcp.RandomBytes(Size);
+        using var service = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        service.Start();
+        int servicePort = ((System.Net.IPEndPoint)service.LocalEndpoint).Port;
+        var tunnel = await gateway.CreateTunnelAsync("A");
+        var sessions = gateway.Sessions();
+        var destination = sessions.StartOrThrow(gateway.Spec(SessionMode.Destination, tunnel.DestinationAccessToken, $"A={servicePort}", SessionHarness.FastSettings));
+        var (source, ports) = sessions.StartSourceOnFreePorts(1, p => gateway.Spec(SessionMode.Source, tunnel.SourceAccessToken, $"A={p[0]}", SessionHarness.FastSettings));
+        await sessions.WaitReadyAsync(destination.Id);
+        await sessions.WaitReadyAsync(source.Id);
 
-        Assert.True(relayed.GetProperty("source").GetProperty("throttledMs").GetDouble() > 0);
-        Assert.True(relayed.GetProperty("destination").GetProperty("throttledMs").GetDouble() > 0);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var client = await Tcp.ConnectAsync(ports[0]);
+        using var accepted = await service.AcceptSocketAsync(cts.Token);
+        var clientSends = Tcp.SendAllAsync(client, up, cts.Token);
+        var serviceSends = Tcp.SendAllAsync(accepted, down, cts.Token);
+        var serviceGot = Tcp.ReceiveExactlyAsync(accepted, Size, cts.Token);
+        var clientGot = Tcp.ReceiveExactlyAsync(client, Size, cts.Token);
+        await Task.WhenAll(clientSends, serviceSends, serviceGot, clientGot);
+        Assert.Equal(up, await serviceGot);
+        Assert.Equal(down, await clientGot);
+
+        // While both ends are connected: the counts are their current connections'.
+        using var http = gateway.CreateClient();
+        var relayed = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/relay/tunnels/{tunnel.TunnelId}");
+        Assert.True(relayed.GetProperty("source").GetProperty("throttledMs").GetDouble() > 0, relayed.ToString());
+        Assert.True(relayed.GetProperty("destination").GetProperty("throttledMs").GetDouble() > 0, relayed.ToString());
+        await sessions.StopAsync(source.Id).WaitAsync(TestGateway.Timeout);
+        await sessions.StopAsync(destination.Id).WaitAsync(TestGateway.Timeout);
         gateway.Logs.AssertNoErrors();
     }
 
     // Two connections echo 256 KiB of random bytes each at once (the echo checks every byte), then the sessions stop.
-    private static async Task<(SessionSnapshot Source, SessionSnapshot Destination)> EchoThroughCapsAsync(TestGateway gateway, Gateway.Engine.Settings.ProxySettings sourceSettings, Gateway.Engine.Settings.ProxySettings destinationSettings, Func<string, Task>? beforeStop = null)
+    private static async Task<(SessionSnapshot Source, SessionSnapshot Destination)> EchoThroughCapsAsync(TestGateway gateway, Gateway.Engine.Settings.ProxySettings sourceSettings, Gateway.Engine.Settings.ProxySettings destinationSettings)
     {
         using var echo = EchoListener.Start();
         var tunnel = await gateway.CreateTunnelAsync("A");
@@ -133,11 +158,6 @@ public sealed class SessionConnectionLimitTests
         }
 
         var result = (sessions.Get(source.Id)!, sessions.Get(destination.Id)!);
-        if (beforeStop is not null)
-        {
-            await beforeStop(tunnel.TunnelId);
-        }
-
         await sessions.StopAsync(source.Id).WaitAsync(TestGateway.Timeout);
         await sessions.StopAsync(destination.Id).WaitAsync(TestGateway.Timeout);
         return result;
