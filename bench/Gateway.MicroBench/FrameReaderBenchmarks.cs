@@ -31,7 +31,7 @@ public class FrameReaderBenchmarks
         _segmented = SequenceSegment.Split(frame, SegmentSize);
 
         // Fail fast rather than measure an error path.
-        if (TryReadContiguous() is not { Type: Message.Types.Type.Data } || TryReadSegmented()?.Payload.Length != PayloadSize
+        if (TryReadContiguous() is not Message { Type: Message.Types.Type.Data } || (TryReadSegmented() as Message)?.Payload.Length != PayloadSize
             || TryReadDataContiguous() != PayloadSize || TryReadDataSegmented() != PayloadSize)
         {
             throw new InvalidOperationException("the benchmark frame does not parse as the expected DATA frame");
@@ -39,7 +39,7 @@ public class FrameReaderBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public Message? TryReadContiguous()
+    public object? TryReadContiguous()
     {
         var buffer = _contiguous;
         FrameReader.TryRead(ref buffer, out var message, out _);
@@ -47,7 +47,7 @@ public class FrameReaderBenchmarks
     }
 
     [Benchmark]
-    public Message? TryReadSegmented()
+    public object? TryReadSegmented()
     {
         var buffer = _segmented;
         FrameReader.TryRead(ref buffer, out var message, out _);

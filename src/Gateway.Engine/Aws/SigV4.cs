@@ -9,7 +9,7 @@ namespace Gateway.Engine.Aws;
 /// the signing key and the signature. Shared by the verifier (requests to our relay) and the
 /// signer (our requests to AWS).
 /// </summary>
-public static class SigV4
+internal static class SigV4
 {
     public const string Algorithm = "AWS4-HMAC-SHA256";
     public const string DateFormat = "yyyyMMdd'T'HHmmss'Z'";

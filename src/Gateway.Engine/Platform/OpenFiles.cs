@@ -1,7 +1,7 @@
 namespace Gateway.Engine.Platform;
 
 /// <summary>The process's open-file (descriptor) limit and how many it has open, where the platform tells (Linux).</summary>
-internal static class OpenFiles
+public static class OpenFiles
 {
     /// <summary>The soft <c>RLIMIT_NOFILE</c>, or null when unknown or unlimited.</summary>
     public static unsafe long? SoftLimit()

@@ -1,7 +1,7 @@
 namespace Gateway.Engine.Protocol;
 
 /// <summary>A framing error with a sentence a person can act on.</summary>
-public readonly record struct FrameError(FrameErrorKind Kind, string Detail)
+internal readonly record struct FrameError(FrameErrorKind Kind, string Detail)
 {
     public override string ToString() => $"{Kind}: {Detail}";
 }

@@ -1,7 +1,7 @@
 namespace Gateway.Engine.Protocol;
 
 /// <summary>Why a byte stream is not a valid sequence of tunnel frames.</summary>
-public enum FrameErrorKind
+internal enum FrameErrorKind
 {
     /// <summary>The length prefix is 0: the protocol has no empty frames (type is required).</summary>
     ZeroLength,

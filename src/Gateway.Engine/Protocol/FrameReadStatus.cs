@@ -1,7 +1,7 @@
 namespace Gateway.Engine.Protocol;
 
 /// <summary>Outcome of one <see cref="FrameReader.TryRead"/> call.</summary>
-public enum FrameReadStatus
+internal enum FrameReadStatus
 {
     /// <summary>A whole frame was consumed and decoded.</summary>
     Message,

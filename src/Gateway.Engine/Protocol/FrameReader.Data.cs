@@ -3,7 +3,7 @@ using System.Text.Unicode;
 
 namespace Gateway.Engine.Protocol;
 
-public static partial class FrameReader
+internal static partial class FrameReader
 {
     // Tags (field number << 3 | wire type) of the fields a DATA frame may carry (Message.proto).
     private const byte TypeTag = 0x08;

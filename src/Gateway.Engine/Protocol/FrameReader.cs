@@ -18,7 +18,7 @@ namespace Gateway.Engine.Protocol;
 /// so callers keep unconsumed bytes and call again when more arrive (protocol.md section 5).
 /// The reader is pure and synchronous; it never allocates for a partial frame.
 /// </remarks>
-public static partial class FrameReader
+internal static partial class FrameReader
 {
     /// <summary>Size of the big-endian length prefix (<c>message.data_length_size</c>).</summary>
     public const int LengthPrefixSize = 2;

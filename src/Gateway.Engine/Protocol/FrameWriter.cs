@@ -10,7 +10,7 @@ namespace Gateway.Engine.Protocol;
 /// emits fields in ascending number order and omits default values, which is exactly what the
 /// reference proxy puts on the wire (protocol.md sections 6 and 18).
 /// </summary>
-public static class FrameWriter
+internal static class FrameWriter
 {
     /// <summary>Size of the whole frame (prefix included) for <paramref name="message"/>.</summary>
     public static int GetFrameLength(Message message)

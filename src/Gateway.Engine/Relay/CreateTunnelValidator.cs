@@ -4,7 +4,7 @@ namespace Gateway.Engine.Relay;
 /// Validates a create request against the service's rules (<see cref="TunnelRules"/>) and this
 /// relay's limits, and reports every error at once, keyed by field name.
 /// </summary>
-public static class CreateTunnelValidator
+internal static class CreateTunnelValidator
 {
     public const int MaxDescriptionLength = TunnelRules.MaxDescriptionLength;
 

@@ -1,7 +1,7 @@
 namespace Gateway.Engine.Relay;
 
 /// <summary>Result of <see cref="RelayHandshakeRules.Check"/>: a failure, or the parsed request.</summary>
-internal readonly record struct HandshakeCheck(
+public readonly record struct HandshakeCheck(
     int FailureStatus,
     string? FailureReason,
     TunnelEnd End,

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Gateway.Engine.Relay;
 
 /// <summary>A store that forgets everything on restart; the default when the host registers none.</summary>
-public sealed class InMemoryTunnelStore : ITunnelStore
+internal sealed class InMemoryTunnelStore : ITunnelStore
 {
     private readonly ConcurrentDictionary<string, TunnelRecord> _records = new(StringComparer.Ordinal);
 

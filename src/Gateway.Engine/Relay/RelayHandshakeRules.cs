@@ -6,7 +6,7 @@ namespace Gateway.Engine.Relay;
 /// The request-level rules of the AWS tunnel endpoint (protocol.md sections 2, 3 and 16), checked
 /// before any token is looked up. Messages are written for the person reading the proxy's log.
 /// </summary>
-internal static partial class RelayHandshakeRules
+public static partial class RelayHandshakeRules
 {
     public const string ModeQueryParameter = "local-proxy-mode";
     public const string AccessTokenHeader = "access-token";

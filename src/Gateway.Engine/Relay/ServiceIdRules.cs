@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Gateway.Engine.Relay;
 
 /// <summary>Service id syntax shared by the service and the proxy: <c>^[a-zA-Z0-9_-]+$</c>, at most 128 chars.</summary>
-public static partial class ServiceIdRules
+internal static partial class ServiceIdRules
 {
     public const int MaxLength = 128;
 

@@ -1,7 +1,7 @@
 namespace Gateway.Engine.Relay;
 
 /// <summary>The <c>Sec-WebSocket-Protocol</c> values of the three protocol versions.</summary>
-public static class Subprotocols
+internal static class Subprotocols
 {
     public const string V1 = "aws.iot.securetunneling-1.0";
     public const string V2 = "aws.iot.securetunneling-2.0";

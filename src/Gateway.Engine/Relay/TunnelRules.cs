@@ -8,7 +8,7 @@ namespace Gateway.Engine.Relay;
 /// The AWS service's constraints on a tunnel's definition (botocore model of IoTSecuredTunneling),
 /// shared by our REST API and the AWS management API so a tunnel valid in one is valid in the other.
 /// </summary>
-public static partial class TunnelRules
+internal static partial class TunnelRules
 {
     public const int MaxDescriptionLength = 2048;
     public const int MaxThingNameLength = 128;

@@ -213,7 +213,7 @@ internal sealed class FairScheduler<T> : IValueTaskSource<bool>
         _waiter.OnCompleted(continuation, state, token, flags);
 
     /// <summary>One connection's FIFO within the scheduler, with the slots its producer waits for (its bound).</summary>
-    public sealed class Lane(int capacity)
+    internal sealed class Lane(int capacity)
     {
         /// <summary>Items the producer may have queued at once; it takes one before queuing, the consumer gives it back.</summary>
         public SemaphoreSlim Slots { get; } = new(capacity, capacity);

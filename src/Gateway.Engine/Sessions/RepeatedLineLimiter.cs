@@ -6,7 +6,7 @@ namespace Gateway.Engine.Sessions;
 /// Keys are counted apart, so a loop of "connected" and "connection lost" is limited as well as a run of
 /// failed connects. Thread-safe.
 /// </summary>
-internal sealed class RepeatedLineLimiter(TimeProvider time)
+public sealed class RepeatedLineLimiter(TimeProvider time)
 {
     public const int FirstWritten = 3;
 

@@ -12,7 +12,7 @@ namespace Gateway.Engine.Transport;
 /// <see cref="MaxFiles"/> of them and <see cref="MaxTotalBytes"/> in all; anything else is skipped with a
 /// problem naming the file. Read through <see cref="CaDirectoryCache"/>, never inside a TLS callback.
 /// </summary>
-internal static class CaDirectory
+public static class CaDirectory
 {
     /// <summary>Largest file read: a bundle of a few hundred PEM certificates is well under this.</summary>
     public const int MaxFileBytes = 1024 * 1024;

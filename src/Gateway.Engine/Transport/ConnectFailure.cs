@@ -1,7 +1,7 @@
 namespace Gateway.Engine.Transport;
 
 /// <summary>A failed connect: what happened, and for HTTP answers the status, body and <c>channel-id</c>.</summary>
-public sealed record ConnectFailure(ConnectFailureKind Kind, string Message, int? StatusCode = null, string? Body = null, string? ChannelId = null)
+internal sealed record ConnectFailure(ConnectFailureKind Kind, string Message, int? StatusCode = null, string? Body = null, string? ChannelId = null)
 {
     public bool IsFinal => Kind == ConnectFailureKind.Rejected;
 

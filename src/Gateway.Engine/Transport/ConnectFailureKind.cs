@@ -1,7 +1,7 @@
 namespace Gateway.Engine.Transport;
 
 /// <summary>Why connecting to the tunnel service failed; only <see cref="Rejected"/> is final.</summary>
-public enum ConnectFailureKind
+internal enum ConnectFailureKind
 {
     /// <summary>DNS, TCP connect, timeout or the web proxy refused CONNECT.</summary>
     Network,

@@ -9,7 +9,7 @@ namespace Gateway.Engine.Transport;
 /// The scheme defaults to http and the port to 3128; IPv6 hosts are bracketed; user and password are
 /// percent-decoded and <c>%00</c> is rejected. Messages never contain the password.
 /// </summary>
-public static class WebProxyAddressParser
+internal static class WebProxyAddressParser
 {
     private const string SchemeSeparator = "://";
 
