@@ -3,7 +3,8 @@ using System.Text.RegularExpressions;
 namespace Gateway.Engine.Tests.Docs;
 
 /// <summary>
-/// Comments and docs cite docs/protocol.md by its numbers: "section 13", "sections 6 and 18",
+/// Comments and docs cite docs/protocol.md by its numbers (in the docs also as a link,
+/// "[protocol.md](protocol.md) section 17"): "section 13", "sections 6 and 18",
 /// "sections 1-3 and 16", "8.3", "section 16 item 7", "8.1 step 4". Every such citation in the
 /// code (src, tests, bench) and the docs must name a numbered heading of that file, and, when it
 /// names an item or a step, a numbered entry of that section's list.
@@ -40,6 +41,7 @@ public sealed partial class ProtocolDocCitationTests
     [InlineData("protocol.md section 16 item 7 and section 4: a violation", "16 item 7|4")]
     [InlineData("(clients may not extend the message, docs/protocol.md\n// section 6), so", "6")]
     [InlineData("the reference (docs/protocol.md\n    /// section 17). No", "17")]
+    [InlineData("each row of [protocol.md](protocol.md) section 17 names", "17")]
     [InlineData("see docs/protocol.md for the rest", "")]
     public void CitationsAreReadAsWritten(string text, string expected)
     {
@@ -141,7 +143,7 @@ public sealed partial class ProtocolDocCitationTests
     private const string Gap = @"[\s/*>]+";
     private const string Reference = @"\d+(?:\.\d+)?(?:" + Gap + @"(?:item|step)" + Gap + @"\d+)?";
 
-    [GeneratedRegex(@"protocol\.md" + Gap + @"(?:sections?" + Gap + @")?" + Reference + @"(?:[\s/*>]*(?:,|\band\b|-)[\s/*>]*(?:sections?" + Gap + @")?" + Reference + ")*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"protocol\.md(?:\]\([^)\s]*\))?" + Gap + @"(?:sections?" + Gap + @")?" + Reference + @"(?:[\s/*>]*(?:,|\band\b|-)[\s/*>]*(?:sections?" + Gap + @")?" + Reference + ")*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex CitationPattern();
 
     [GeneratedRegex(@"(?<range>-)?[\s/*>]*(?:sections?" + Gap + @")?(?<num>\d+(?:\.\d+)?)(?:" + Gap + @"(?<kind>item|step)" + Gap + @"(?<k>\d+))?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
