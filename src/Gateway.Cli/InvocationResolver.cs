@@ -7,7 +7,7 @@ namespace Gateway.Cli;
 
 /// <summary>
 /// Turns the three option layers into an <see cref="Invocation"/>: command line over <c>--config</c> file
-/// over environment over defaults, with the reference's rules (protocol.md section 13). Every error
+/// over environment over defaults, with the reference's rules (docs/protocol.md section 13). Every error
 /// names the option and where its value came from; token values never appear in a message.
 /// </summary>
 internal sealed class InvocationResolver

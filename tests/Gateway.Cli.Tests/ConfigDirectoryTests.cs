@@ -4,7 +4,7 @@ using Gateway.Cli.Tests.Infrastructure;
 namespace Gateway.Cli.Tests;
 
 /// <summary>
-/// <c>--config-dir</c> (protocol.md 8.1 step 4 and section 13): INI files of <c>SERVICE_ID = ENDPOINT</c>
+/// <c>--config-dir</c> (docs/protocol.md 8.1 step 4 and section 13): INI files of <c>SERVICE_ID = ENDPOINT</c>
 /// lines, searched recursively, first definition wins, unparsable files skipped with a warning, used
 /// only when no -s/-d map is given; <c>./config</c> relative to the working directory by default.
 /// </summary>

@@ -6,7 +6,7 @@ using Gateway.Cli.Tests.Infrastructure;
 namespace Gateway.Cli.Tests;
 
 /// <summary>
-/// The command line of the real <c>localproxy</c> process (protocol.md section 13): help and version,
+/// The command line of the real <c>localproxy</c> process (docs/protocol.md section 13): help and version,
 /// every usage error with its message and exit code, --config files, and the precedence of command
 /// line over --config over environment, observed through the gateway's relay.
 /// </summary>

@@ -7,7 +7,7 @@ using Gateway.Cli.Tests.Infrastructure;
 namespace Gateway.Cli.Tests;
 
 /// <summary>
-/// Fine-grained settings of the real <c>localproxy</c> process (protocol.md section 12):
+/// Fine-grained settings of the real <c>localproxy</c> process (docs/protocol.md section 12):
 /// <c>--export-default-settings</c> against the reference's output, and <c>--settings-json</c> files
 /// whose values take effect through the relay, whose errors name the key, and which keep the cn-* region
 /// overrides (section 1: the reference loses them).

@@ -59,7 +59,7 @@ public sealed partial class LifecycleTests(ITestOutputHelper output)
         int closedPort = Tcp.FreePort();
         var tunnel = await gateway.CreateTunnelAsync("SSH");
 
-        // Two attempts 100 ms apart instead of six over 12.5 s (protocol.md 8.3).
+        // Two attempts 100 ms apart instead of six over 12.5 s (docs/protocol.md 8.3).
         var retries = new EndOptions { SettingsJson = """{"tunneling":{"proxy":{"tcp":{"connection_retry_count":"1","connection_retry_delay_ms":"100"}}}}""" };
         await using var destination = await Ends.StartDestinationAsync(EndKind.Reference, gateway, tunnel.DestinationAccessToken, $"SSH=127.0.0.1:{closedPort}", output, retries);
         await using var source = await Ends.StartSourceAsync(EndKind.Engine, gateway, tunnel.SourceAccessToken, ["SSH"], output);

@@ -3,7 +3,7 @@ using Gateway.Interop.Tests.Infrastructure;
 namespace Gateway.Interop.Tests;
 
 /// <summary>
-/// The message formats of protocol.md section 9 between the reference and our ends: V3 with two
+/// The message formats of docs/protocol.md section 9 between the reference and our ends: V3 with two
 /// services multiplexed on one tunnel, and V2 (no connectionId; one connection per stream) in both
 /// directions. V1 is in <see cref="V1FormatTests"/>.
 /// </summary>

@@ -64,7 +64,7 @@ public sealed class RelayRestartTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// protocol.md 17, row "reconnect after an established session drops": without <c>-i</c> the
+    /// docs/protocol.md 17, row "reconnect after an established session drops": without <c>-i</c> the
     /// reference reconnects with its burned access token alone, is refused (400) and exits 0; our CLI,
     /// also given no client token, generated one and is let back in.
     /// </summary>

@@ -6,7 +6,7 @@ using Gateway.Interop.Tests.Infrastructure;
 namespace Gateway.Interop.Tests;
 
 /// <summary>
-/// Rows of protocol.md section 17 ("where our engine deliberately differs from the reference") that
+/// Rows of docs/protocol.md section 17 ("where our engine deliberately differs from the reference") that
 /// the reference can show through our relay: each test puts the reference and ours in the same
 /// situation and asserts what each does.
 /// </summary>
@@ -78,7 +78,7 @@ public sealed partial class SideBySideTests(GatewayFixture fixture, ITestOutputH
                 {
                 }
 
-                // SIGSEGV (128 + 11): the null dereference of protocol.md 8.2 (whose probe saw SIGABRT,
+                // SIGSEGV (128 + 11): the null dereference of docs/protocol.md 8.2 (whose probe saw SIGABRT,
                 // shared_ptr's assertion; this release build has no assertions).
                 Assert.Equal(139, await source.Process!.WaitForExitAsync());
             }

@@ -4,7 +4,7 @@ namespace Gateway.Interop.Tests;
 
 /// <summary>
 /// The V1 message format (<c>-y V1</c>: no serviceId, no connectionId; one service, one connection per
-/// stream) between the reference and our ends, both ways (protocol.md section 9).
+/// stream) between the reference and our ends, both ways (docs/protocol.md section 9).
 /// </summary>
 public sealed class V1FormatTests(GatewayFixture fixture, ITestOutputHelper output) : IClassFixture<GatewayFixture>
 {

@@ -113,7 +113,7 @@ internal static partial class Fairness
         }
         catch (Exception ex) when (ex is IOException or SocketException or BenchFailureException)
         {
-            // The reference dies now and then under a sustained stream (protocol.md 17): that is a result too.
+            // The reference dies now and then under a sustained stream (docs/protocol.md 17): that is a result too.
             var died = source.HasExited ? "source" : destination.HasExited ? "destination" : throw new BenchFailureException($"the reference chain failed ({ex.Message}) and no reference process exited");
             context.Table.Add(new ResultRow(9, BenchContext.Processes, "reference, two services" + cap, 0, "MB/s", $"the reference {died} exited during the run"));
         }

@@ -48,7 +48,7 @@ internal static partial class ReferenceChain
         }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
         {
-            // The reference dies now and then under a sustained stream (protocol.md 17): a result
+            // The reference dies now and then under a sustained stream (docs/protocol.md 17): a result
             // too, once its exit is seen (bounded); any other failure fails the run.
             await Task.WhenAny(source.WaitForExitAsync(TimeSpan.FromSeconds(5)), destination.WaitForExitAsync(TimeSpan.FromSeconds(5)));
             var died = source.HasExited ? source : destination.HasExited ? destination : throw new BenchFailureException($"the reference chain failed ({ex.Message}) and no reference process exited");

@@ -164,7 +164,7 @@ internal static class GatewayHostingExtensions
         app.UseStatusCodePages();
 
         // KeepAliveInterval zero: .NET's keep-alive would send unsolicited pongs (fatal for the
-        // reference proxy, protocol.md section 4).
+        // reference proxy, docs/protocol.md section 4).
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.UseRelayPathCheck();
 

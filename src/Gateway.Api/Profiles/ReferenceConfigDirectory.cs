@@ -51,7 +51,7 @@ internal static class ReferenceConfigDirectory
             var parsed = ParseFile(name, text, mode, errors);
             foreach (var (id, value) in parsed)
             {
-                // protocol.md section 13: the first file that defines an id wins.
+                // docs/protocol.md section 13: the first file that defines an id wins.
                 if (defined.Add(id))
                 {
                     entries.Add($"{id}={value}");

@@ -3,7 +3,7 @@ using Gateway.Engine.Sessions;
 namespace Gateway.Api.Profiles;
 
 /// <summary>
-/// Reads the text of a reference <c>localproxy --config</c> file (Boost program_options, protocol.md
+/// Reads the text of a reference <c>localproxy --config</c> file (Boost program_options, docs/protocol.md
 /// section 13) with the rules of the CLI's ConfigFile: <c>name = value</c> lines of long option names,
 /// <c>#</c> comments, <c>[section]</c> headers prefixing names with <c>section.</c>; an unknown or repeated
 /// name is an error naming its line. Only the options a profile can hold are taken; verbose, settings-json

@@ -6,7 +6,7 @@ namespace Gateway.Api.Relay;
 
 /// <summary>
 /// <c>GET /tunnel</c>: the relay's WebSocket endpoint, where local proxies connect exactly as they
-/// connect to AWS. Tunnel access tokens authenticate it; the answers follow protocol.md section 3
+/// connect to AWS. Tunnel access tokens authenticate it; the answers follow docs/protocol.md section 3
 /// (complete HTTP error responses with Content-Length, 101 with Sec-WebSocket-Protocol and
 /// channel-id).
 /// </summary>
@@ -39,7 +39,7 @@ internal static class RelayEndpoint
 
     private static async Task HandleAsync(HttpContext context, TunnelRelay relay, IHostApplicationLifetime lifetime, Microsoft.Extensions.Options.IOptions<RelayEndpointOptions> options)
     {
-        // Access tokens are bearer secrets: over TLS only, unless configured (protocol.md section 3).
+        // Access tokens are bearer secrets: over TLS only, unless configured (docs/protocol.md section 3).
         if (!context.Request.IsHttps && !options.Value.AllowPlainHttp)
         {
             await WriteRejectionAsync(context, 400, $"The tunnel endpoint is served over TLS only: connect to wss://{context.Request.Host}{Path} on the gateway's HTTPS port (or set Relay:AllowPlainHttp).", Guid.NewGuid().ToString("D"));

@@ -15,7 +15,7 @@ namespace Gateway.Engine.Protocol;
 /// +----------------------+--------------------------------------+
 /// </code>
 /// The stream is continuous: a WebSocket message may hold several frames or a fraction of one,
-/// so callers keep unconsumed bytes and call again when more arrive (protocol.md section 5).
+/// so callers keep unconsumed bytes and call again when more arrive (docs/protocol.md section 5).
 /// The reader is pure and synchronous; it never allocates for a partial frame.
 /// </remarks>
 internal static partial class FrameReader

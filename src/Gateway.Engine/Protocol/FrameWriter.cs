@@ -8,7 +8,7 @@ namespace Gateway.Engine.Protocol;
 /// <summary>
 /// Writes tunnel frames: a 2-byte big-endian length, then the protobuf message. Google.Protobuf
 /// emits fields in ascending number order and omits default values, which is exactly what the
-/// reference proxy puts on the wire (protocol.md sections 6 and 18).
+/// reference proxy puts on the wire (docs/protocol.md sections 6 and 18).
 /// </summary>
 internal static class FrameWriter
 {

@@ -3,7 +3,7 @@ using Gateway.Engine.Protocol.Wire;
 
 namespace Gateway.Engine.Protocol;
 
-/// <summary>Builders for the messages of protocol.md section 7. Defaults (0, "") stay off the wire.</summary>
+/// <summary>Builders for the messages of docs/protocol.md section 7. Defaults (0, "") stay off the wire.</summary>
 internal static class TunnelMessages
 {
     /// <summary>Largest DATA payload both peers accept (<c>message.max_payload_size</c>).</summary>

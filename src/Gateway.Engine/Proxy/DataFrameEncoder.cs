@@ -6,7 +6,7 @@ namespace Gateway.Engine.Proxy;
 /// <summary>
 /// Encodes DATA frames around a payload that already sits in the send buffer, so TCP bytes are
 /// read straight into their final place. The bytes equal what Google.Protobuf writes for the same
-/// message (fields in ascending order, defaults omitted; protocol.md sections 6 and 18):
+/// message (fields in ascending order, defaults omitted; docs/protocol.md sections 6 and 18):
 /// <code>
 /// [ws header room][len:2][08 01][10 sid][22 len][payload ...][2a len "svc"][38 cid]
 ///                  ^ frame start                ^ PayloadOffset

@@ -29,12 +29,12 @@ internal sealed class ServiceChannel(string? serviceId, ServiceEndpoint endpoint
     /// <summary>Source: a STREAM_START went out and no reset since, so new connections send CONNECTION_START.</summary>
     public bool StreamAlive { get; set; }
 
-    /// <summary>Connection ids count per service for the life of the WebSocket, across stream resets (protocol.md 8.2).</summary>
+    /// <summary>Connection ids count per service for the life of the WebSocket, across stream resets (docs/protocol.md 8.2).</summary>
     public uint HighestConnectionId { get; set; }
 
     public ConcurrentDictionary<uint, LocalConnection> Connections { get; } = new();
 
-    /// <summary>Destination: whether the peer's STREAM_START carried a serviceId, so our replies do too (protocol.md 18).</summary>
+    /// <summary>Destination: whether the peer's STREAM_START carried a serviceId, so our replies do too (docs/protocol.md 18).</summary>
     public bool MirrorServiceId { get; set; } = true;
 
     /// <summary>The lane V1/V2 connections (no connection id) of this service share toward the tunnel.</summary>

@@ -7,7 +7,7 @@ using Gateway.Engine.Sessions;
 namespace Gateway.Engine.Proxy;
 
 /// <summary>
-/// Parses a service map (<c>-s</c>/<c>-d</c>, protocol.md section 13): comma-separated entries
+/// Parses a service map (<c>-s</c>/<c>-d</c>, docs/protocol.md section 13): comma-separated entries
 /// <c>ID=value</c>, or one unnamed <c>value</c>. Source values are listen ports; destination values are
 /// <c>22</c>, <c>host:22</c>, <c>10.0.0.1:80</c>, <c>[::1]:22</c>, <c>[fe80::1%eth0]:22</c> or a unix
 /// socket path (any value containing <c>/</c>). Every bad entry is reported, not just the first.
@@ -89,7 +89,7 @@ public static class ServiceMapParser
 
             if (serviceId is not null && !seen.Add(serviceId))
             {
-                // protocol.md section 13: a duplicate id in a map is ignored; the first entry wins.
+                // docs/protocol.md section 13: a duplicate id in a map is ignored; the first entry wins.
                 continue;
             }
 

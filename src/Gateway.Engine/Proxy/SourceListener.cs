@@ -6,7 +6,7 @@ namespace Gateway.Engine.Proxy;
 /// <summary>
 /// A listening socket of a source session. It is bound when the session starts (so a port conflict
 /// is reported at once and the port stays ours across reconnects) but only listens once SERVICE_IDS
-/// arrived, as the reference does (protocol.md 8.1): before that, connects are refused.
+/// arrived, as the reference does (docs/protocol.md 8.1): before that, connects are refused.
 /// </summary>
 internal sealed class SourceListener : IDisposable
 {

@@ -6,7 +6,7 @@ using MessageType = Gateway.Engine.Protocol.Wire.Message.Types.Type;
 namespace Gateway.Engine.Relay;
 
 /// <summary>
-/// What the service enforces on frames sent by a proxy (protocol.md section 16 item 7 and the
+/// What the service enforces on frames sent by a proxy (docs/protocol.md section 16 item 7 and the
 /// validity rules of section 7). A violation closes the offender's socket.
 /// </summary>
 internal static class RelayFrameRules

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Gateway.Engine.Relay;
 
 /// <summary>
-/// The request-level rules of the AWS tunnel endpoint (protocol.md sections 2, 3 and 16), checked
+/// The request-level rules of the AWS tunnel endpoint (docs/protocol.md sections 2, 3 and 16), checked
 /// before any token is looked up. Messages are written for the person reading the proxy's log.
 /// </summary>
 public static partial class RelayHandshakeRules

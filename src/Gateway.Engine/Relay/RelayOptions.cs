@@ -12,10 +12,10 @@ public sealed class RelayOptions
     /// <summary>Most service ids per tunnel (AWS allows 3; self-hosted users want more).</summary>
     public int MaxServicesPerTunnel { get; set; } = 64;
 
-    /// <summary>Largest WebSocket message accepted from a peer (protocol.md section 4).</summary>
+    /// <summary>Largest WebSocket message accepted from a peer (docs/protocol.md section 4).</summary>
     public int MaxMessageSize { get; set; } = 131076;
 
-    /// <summary>Largest HTTP upgrade request, request line and headers (protocol.md section 2).</summary>
+    /// <summary>Largest HTTP upgrade request, request line and headers (docs/protocol.md section 2).</summary>
     public int MaxUpgradeRequestBytes { get; set; } = 4096;
 
     /// <summary>Messages queued toward one peer before the sender is made to wait.</summary>

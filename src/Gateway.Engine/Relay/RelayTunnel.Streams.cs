@@ -5,7 +5,7 @@ using MessageType = Gateway.Engine.Protocol.Wire.Message.Types.Type;
 namespace Gateway.Engine.Relay;
 
 // Stream bookkeeping. The service tells a peer when the other side went away by sending
-// STREAM_RESET for each stream that was active (protocol.md section 16 item 9), so the relay
+// STREAM_RESET for each stream that was active (docs/protocol.md section 16 item 9), so the relay
 // follows STREAM_START/STREAM_RESET as they pass. One active stream per service id ("" for a
 // V1-style stream without serviceId).
 internal sealed partial class RelayTunnel

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Gateway.Engine.Sessions;
 
 /// <summary>
-/// Client tokens (protocol.md section 2): the service's rule is <c>^[a-zA-Z0-9-]{32,128}$</c>. A session
+/// Client tokens (docs/protocol.md section 2): the service's rule is <c>^[a-zA-Z0-9-]{32,128}$</c>. A session
 /// without one gets a random token so that the service accepts its reconnects (section 17).
 /// </summary>
 public static partial class ClientTokens

@@ -1,7 +1,7 @@
 namespace Gateway.Engine.Sessions;
 
 /// <summary>
-/// The message format a session emits (<c>-y/--destination-client-type</c>, protocol.md section 9).
+/// The message format a session emits (<c>-y/--destination-client-type</c>, docs/protocol.md section 9).
 /// The handshake subprotocol does not change with it.
 /// </summary>
 public enum MessageFormat

@@ -5,7 +5,7 @@ namespace Gateway.Engine.Sessions;
 /// <summary>
 /// Exponential back-off with jitter, starting at <c>retry_delay_ms</c> and capped, honouring
 /// <c>connect_retry_count</c> exactly (-1 = forever). Returns the next delay or null to stop
-/// (the reference retries every 2.5 s forever whatever the count; protocol.md section 17).
+/// (the reference retries every 2.5 s forever whatever the count; docs/protocol.md section 17).
 /// No delay is shorter than <see cref="ProxySettingsJson.MinRetryDelayMs"/>, whatever it was built with
 /// (validation refuses a smaller setting; this is the guard for callers that skip it).
 /// </summary>

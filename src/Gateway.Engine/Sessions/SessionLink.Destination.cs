@@ -11,7 +11,7 @@ internal sealed partial class SessionLink
 {
     private static readonly TimeSpan LocalConnectTimeout = TimeSpan.FromSeconds(10);
 
-    // STREAM_START / CONNECTION_START: the destination opens a local connection (protocol.md 8.3).
+    // STREAM_START / CONNECTION_START: the destination opens a local connection (docs/protocol.md 8.3).
     private void HandleStart(Message message, bool isStreamStart)
     {
         if (IsSource)
@@ -33,7 +33,7 @@ internal sealed partial class SessionLink
             if (isStreamStart && channel.CurrentStreamId != 0 && channel.CurrentStreamId != message.StreamId)
             {
                 // As the reference: a new stream while another is current resets the current one and
-                // consumes this STREAM_START; the peer sends another (protocol.md 8.3, vector 6e).
+                // consumes this STREAM_START; the peer sends another (docs/protocol.md 8.3, vector 6e).
                 CloseStream(channel, graceful: true);
                 _log.Info($"{Describe(message)} while another stream is current: reset the current stream (the peer starts again)");
                 return;
@@ -125,7 +125,7 @@ internal sealed partial class SessionLink
             }
 
             // The reference answers a failed connect with STREAM_RESET (no connection id), also for
-            // CONNECTION_START (protocol.md 8.3, vector 6b), and drops the stream.
+            // CONNECTION_START (docs/protocol.md 8.3, vector 6b), and drops the stream.
             EnqueueMessage(TunnelMessages.StreamReset(connection.StreamId, connection.WireServiceIdText), connection.Lane);
             channel.Connections.TryRemove(new(connection.Id, connection));
             _retired.Enqueue(connection);
@@ -166,7 +166,7 @@ internal sealed partial class SessionLink
             socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             if (bind is not null)
             {
-                // Unlike the reference, the bind address is really bound (protocol.md section 17).
+                // Unlike the reference, the bind address is really bound (docs/protocol.md section 17).
                 socket.Bind(new IPEndPoint(bind, 0));
             }
 

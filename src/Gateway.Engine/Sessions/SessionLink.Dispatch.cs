@@ -102,7 +102,7 @@ internal sealed partial class SessionLink
 
         if (!_serviceIdsReceived)
         {
-            // The reference waits for SERVICE_IDS and drops everything else (protocol.md 8.1 step 2).
+            // The reference waits for SERVICE_IDS and drops everything else (docs/protocol.md 8.1 step 2).
             if (message.Type != MessageType.Data)
             {
                 _log.Warn($"ignored {Describe(message)}: SERVICE_IDS has not arrived yet");
@@ -403,7 +403,7 @@ internal sealed partial class SessionLink
         var channels = _channels;
         if (string.IsNullOrEmpty(serviceId))
         {
-            // V1 peers send no service id: the single service is meant (protocol.md section 9).
+            // V1 peers send no service id: the single service is meant (docs/protocol.md section 9).
             return channels.Count == 1 ? channels[0] : null;
         }
 

@@ -5,7 +5,7 @@ namespace Gateway.Engine.Sessions;
 
 internal sealed partial class SessionLink
 {
-    // SERVICE_IDS: validate against the configured map and (re)build the services (protocol.md 8.1).
+    // SERVICE_IDS: validate against the configured map and (re)build the services (docs/protocol.md 8.1).
     // A later SERVICE_IDS is validated again; services whose id and endpoint did not change keep
     // their live streams (the reference resets everything; section 17).
     private void HandleServiceIds(Message message)

@@ -6,7 +6,7 @@ namespace Gateway.Engine.Sessions;
 
 internal sealed partial class SessionLink
 {
-    /// <summary>A local client connected to a source listener (protocol.md 8.2).</summary>
+    /// <summary>A local client connected to a source listener (docs/protocol.md 8.2).</summary>
     public void OnAccepted(SourceListener listener, Socket socket)
     {
         var channel = listener.Target;

@@ -264,7 +264,7 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
     }
 
     /// <summary>
-    /// Queues one tunnel message as its own WebSocket message (never coalesced; protocol.md section 18).
+    /// Queues one tunnel message as its own WebSocket message (never coalesced; docs/protocol.md section 18).
     /// With a <paramref name="lane"/> it goes after that connection's queued data (a start before
     /// its data, a reset after it); without, in the priority lane.
     /// </summary>
@@ -359,7 +359,7 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
         {
             while (!_readStop.IsCancellationRequested)
             {
-                // Payload: Unix time in milliseconds as ASCII decimal, like the reference (protocol.md section 4).
+                // Payload: Unix time in milliseconds as ASCII decimal, like the reference (docs/protocol.md section 4).
                 string now = _time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
                 EnqueueControl(WebSocketOpcode.Ping, Encoding.ASCII.GetBytes(now));
                 await Task.Delay(period, _time, _readStop.Token).ConfigureAwait(false);

@@ -319,7 +319,7 @@ public static partial class SessionSpecValidator
     [GeneratedRegex("^[a-z0-9-]{1,64}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex RegionPattern();
 
-    /// <summary>The reference's endpoint rule <c>^[a-zA-Z0-9.:\[\]-]+$</c>, plus '%' for an IPv6 zone id (protocol.md section 17).</summary>
+    /// <summary>The reference's endpoint rule <c>^[a-zA-Z0-9.:\[\]-]+$</c>, plus '%' for an IPv6 zone id (docs/protocol.md section 17).</summary>
     [GeneratedRegex("^[a-zA-Z0-9.:\\[\\]%-]+\\z", RegexOptions.CultureInvariant)]
     private static partial Regex EndpointPattern();
 

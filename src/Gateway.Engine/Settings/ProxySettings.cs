@@ -1,7 +1,7 @@
 namespace Gateway.Engine.Settings;
 
 /// <summary>
-/// The reference proxy's fine-grained settings (protocol.md section 12), same names and defaults.
+/// The reference proxy's fine-grained settings (docs/protocol.md section 12), same names and defaults.
 /// Immutable; <see cref="ProxySettingsJson"/> reads and writes the reference's JSON format.
 /// </summary>
 public sealed record ProxySettings

@@ -7,7 +7,7 @@ using Gateway.Engine.Sessions;
 namespace Gateway.Engine.Settings;
 
 /// <summary>
-/// The reference's settings JSON (protocol.md section 12): <c>--export-default-settings</c> output and
+/// The reference's settings JSON (docs/protocol.md section 12): <c>--export-default-settings</c> output and
 /// <c>--settings-json</c> input, plus range checks of a <see cref="ProxySettings"/>.
 /// </summary>
 public static class ProxySettingsJson

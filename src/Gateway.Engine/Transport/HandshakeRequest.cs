@@ -6,7 +6,7 @@ using Gateway.Engine.Sessions;
 namespace Gateway.Engine.Transport;
 
 /// <summary>
-/// The upgrade request, byte for byte as the reference sends it (protocol.md section 2 and
+/// The upgrade request, byte for byte as the reference sends it (docs/protocol.md section 2 and
 /// reference/handshake.txt): header order and case, Host without port, one subprotocol value.
 /// </summary>
 internal static class HandshakeRequest

@@ -15,7 +15,7 @@ internal sealed partial class TunnelWebSocket
     /// <summary>
     /// Reads frames until the connection ends. Binary payload bytes (whole messages or fragments)
     /// go into <paramref name="tunnelBytes"/> as one continuous byte stream, since tunnel frames may
-    /// straddle WebSocket messages (protocol.md section 5). A pending flush of that pipe means the
+    /// straddle WebSocket messages (docs/protocol.md section 5). A pending flush of that pipe means the
     /// consumer is behind: the loop stops reading the socket until it catches up. Control frames are
     /// handed to <paramref name="handler"/>; a close frame ends the loop.
     /// </summary>

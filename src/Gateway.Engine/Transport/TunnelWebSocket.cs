@@ -6,7 +6,7 @@ namespace Gateway.Engine.Transport;
 /// <summary>
 /// The client side of RFC 6455, written for this protocol: our own framing rather than
 /// System.Net.WebSockets because the reference's keepalive needs pings with a chosen payload and
-/// the pong's payload back (protocol.md section 4), neither of which ManagedWebSocket exposes.
+/// the pong's payload back (docs/protocol.md section 4), neither of which ManagedWebSocket exposes.
 /// One sender (the session's writer loop) and one receiver at a time.
 /// </summary>
 internal sealed partial class TunnelWebSocket : IAsyncDisposable

@@ -1,6 +1,6 @@
 namespace Gateway.Engine.Transport;
 
-/// <summary>An HTTP(S) web proxy for CONNECT (protocol.md section 14). Port defaults to 3128.</summary>
+/// <summary>An HTTP(S) web proxy for CONNECT (docs/protocol.md section 14). Port defaults to 3128.</summary>
 public sealed record WebProxyAddress(string Host, int Port, bool UseTls, string? UserName, string? Password)
 {
     public const int DefaultPort = 3128;

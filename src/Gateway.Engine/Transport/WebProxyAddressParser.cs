@@ -5,7 +5,7 @@ using Gateway.Engine.Sessions;
 namespace Gateway.Engine.Transport;
 
 /// <summary>
-/// Parses a web proxy address (protocol.md section 14): <c>[http|https]://[user:pass@]host[:port]</c>.
+/// Parses a web proxy address (docs/protocol.md section 14): <c>[http|https]://[user:pass@]host[:port]</c>.
 /// The scheme defaults to http and the port to 3128; IPv6 hosts are bracketed; user and password are
 /// percent-decoded and <c>%00</c> is rejected. Messages never contain the password.
 /// </summary>

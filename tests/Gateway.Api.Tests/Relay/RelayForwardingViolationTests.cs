@@ -8,7 +8,7 @@ using MessageType = Gateway.Engine.Protocol.Wire.Message.Types.Type;
 namespace Gateway.Api.Tests.Relay;
 
 /// <summary>
-/// protocol.md section 16 item 7 and section 4: a violation closes the offending socket with the
+/// docs/protocol.md section 16 item 7 and section 4: a violation closes the offending socket with the
 /// matching close code and a reason; the other end stays connected and keeps relaying.
 /// </summary>
 public sealed class RelayForwardingViolationTests

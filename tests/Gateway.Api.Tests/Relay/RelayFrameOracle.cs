@@ -10,7 +10,7 @@ namespace Gateway.Api.Tests.Relay;
 /// WebSocket message is a run of whole frames, the first one of a connection is the tunnel's
 /// SERVICE_IDS, and every later frame is one the other end really sent (read from the start of
 /// one of its connections) or a STREAM_RESET the relay made for a stream, and passes the rules
-/// the service enforces on clients (protocol.md section 16 item 7).
+/// the service enforces on clients (docs/protocol.md section 16 item 7).
 /// </summary>
 internal sealed class RelayFrameOracle(IReadOnlyList<string> services)
 {

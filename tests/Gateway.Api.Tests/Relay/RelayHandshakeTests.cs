@@ -8,7 +8,7 @@ using MessageType = Gateway.Engine.Protocol.Wire.Message.Types.Type;
 namespace Gateway.Api.Tests.Relay;
 
 /// <summary>
-/// The request-level rules of <c>GET /tunnel</c> (protocol.md sections 1-3 and 16): token forms,
+/// The request-level rules of <c>GET /tunnel</c> (docs/protocol.md sections 1-3 and 16): token forms,
 /// mode, path, request size, subprotocol and client-token format, each answered with a complete
 /// HTTP response (status, a body saying what is wrong, Content-Length, channel-id).
 /// </summary>

@@ -10,7 +10,7 @@ using MessageType = Gateway.Engine.Protocol.Wire.Message.Types.Type;
 namespace Gateway.Api.Tests.Relay;
 
 /// <summary>
-/// The single-use token rule of the AWS service (protocol.md sections 3 and 16 item 4): the first
+/// The single-use token rule of the AWS service (docs/protocol.md sections 3 and 16 item 4): the first
 /// use burns a token, a later use is a reconnect only with the client token of the first use,
 /// and a reconnect replaces the previous connection. A closed tunnel refuses every handshake.
 /// </summary>

@@ -4,7 +4,7 @@ using Gateway.Engine.Sessions;
 
 namespace Gateway.Api.Tests.Sessions;
 
-/// <summary>protocol.md section 17: a close frame from the service ends both sessions Closed and closes their local connections.</summary>
+/// <summary>docs/protocol.md section 17: a close frame from the service ends both sessions Closed and closes their local connections.</summary>
 public sealed class SessionCloseFrameTests
 {
     [Fact]

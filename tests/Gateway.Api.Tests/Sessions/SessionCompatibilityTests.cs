@@ -7,7 +7,7 @@ using MessageType = Gateway.Engine.Protocol.Wire.Message.Types.Type;
 
 namespace Gateway.Api.Tests.Sessions;
 
-/// <summary>protocol.md section 9: V1/V2 sources against our V3 destination, and a V3 source downgrading for a V2 peer.</summary>
+/// <summary>docs/protocol.md section 9: V1/V2 sources against our V3 destination, and a V3 source downgrading for a V2 peer.</summary>
 public sealed class SessionCompatibilityTests
 {
     [Theory]

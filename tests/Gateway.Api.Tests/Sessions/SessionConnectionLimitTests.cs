@@ -6,7 +6,7 @@ using Gateway.Testing;
 namespace Gateway.Api.Tests.Sessions;
 
 /// <summary>
-/// protocol.md section 17: beyond tcp.max_active_connections (per service) or
+/// docs/protocol.md section 17: beyond tcp.max_active_connections (per service) or
 /// limits.max_session_connections (per session) the extra connection is refused, the others go on.
 /// The bandwidth caps (limits.*, Relay:TunnelBandwidthLimit) delay traffic and never lose any.
 /// </summary>

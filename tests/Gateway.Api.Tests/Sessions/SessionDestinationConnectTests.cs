@@ -3,7 +3,7 @@ using Gateway.Engine.Sessions;
 
 namespace Gateway.Api.Tests.Sessions;
 
-/// <summary>protocol.md 8.3: a destination that cannot reach its local app resets the stream; the sessions stay up.</summary>
+/// <summary>docs/protocol.md 8.3: a destination that cannot reach its local app resets the stream; the sessions stay up.</summary>
 public sealed class SessionDestinationConnectTests
 {
     [Fact]

@@ -4,7 +4,7 @@ using Gateway.Engine.Sessions;
 
 namespace Gateway.Api.Tests.Sessions;
 
-/// <summary>protocol.md section 17: a 4xx handshake ends the session Failed, with status, body and reason shown.</summary>
+/// <summary>docs/protocol.md section 17: a 4xx handshake ends the session Failed, with status, body and reason shown.</summary>
 public sealed class SessionHandshakeRejectedTests
 {
     [Fact]

@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace Gateway.Api.Tests.Sessions;
 
 /// <summary>
-/// protocol.md section 17: a local client that does not read while the far side pushes 64 MB. The
+/// docs/protocol.md section 17: a local client that does not read while the far side pushes 64 MB. The
 /// source session pauses reading the tunnel (visible in its snapshot) and buffers a bounded amount;
 /// when the client reads, every byte arrives intact.
 /// </summary>

@@ -9,7 +9,7 @@ using Google.Protobuf;
 namespace Gateway.Engine.Tests.Protocol;
 
 /// <summary>
-/// The frames captured from the reference C++ proxy (protocol.md section 18): our reader must accept
+/// The frames captured from the reference C++ proxy (docs/protocol.md section 18): our reader must accept
 /// them and decode the documented fields, our writer must produce the same bytes.
 /// </summary>
 public sealed class ReferenceVectorTests

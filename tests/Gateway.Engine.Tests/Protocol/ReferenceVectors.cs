@@ -31,7 +31,7 @@ internal sealed record VectorFrame(
 internal sealed record CoalescedMessage(string Id, IReadOnlyList<VectorFrame> Frames);
 
 /// <summary>
-/// Loads <c>shared/reference/vectors.json</c> (protocol.md section 18). The shared folder is found by
+/// Loads <c>shared/reference/vectors.json</c> (docs/protocol.md section 18). The shared folder is found by
 /// walking up from the test binaries: either a <c>shared/reference/vectors.json</c> below some
 /// ancestor, or <c>../shared/reference/vectors.json</c> next to the folder holding
 /// <c>TunnelGateway.sln</c> (a fresh clone has <c>shared/</c> as a sibling of the repository).

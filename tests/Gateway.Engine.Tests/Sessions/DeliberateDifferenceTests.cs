@@ -10,7 +10,7 @@ using Gateway.Engine.Tests.Infrastructure;
 namespace Gateway.Engine.Tests.Sessions;
 
 /// <summary>
-/// One test per row of protocol.md section 17 ("where our engine deliberately differs from the reference") that can
+/// One test per row of docs/protocol.md section 17 ("where our engine deliberately differs from the reference") that can
 /// be shown at frame level with the fake service: same bytes on the wire, better behaviour around them.
 /// Not covered here (not observable through the fake): the fast-local-sender row (the fake always reads) and
 /// TCP_NODELAY (a socket option of the engine's own sockets).

@@ -5,7 +5,7 @@ namespace Gateway.Engine.Tests.Sessions;
 
 /// <summary>
 /// Destination-mode scenarios of vectors.json (6a-6e, 7a, 7b) replayed against the engine with a local echo server:
-/// the frames it sends must be byte-equal to the reference's. Deliberate difference (protocol.md section 18):
+/// the frames it sends must be byte-equal to the reference's. Deliberate difference (docs/protocol.md section 18):
 /// STREAM_START and DATA coalesced in one WebSocket message (6c) are both delivered.
 /// </summary>
 public sealed class ReferenceScenarioDestinationTests
@@ -82,7 +82,7 @@ public sealed class ReferenceScenarioDestinationTests
     [Fact]
     public async Task Scenario6c_StreamStartAndDataCoalescedInOneMessage_AreBothDelivered()
     {
-        // The reference loses the DATA here; the engine accepts any packing (protocol.md section 18).
+        // The reference loses the DATA here; the engine accepts any packing (docs/protocol.md section 18).
         var injected = SessionTestKit.Injected("6c");
         var echoed = SessionTestKit.Sent("6d")[0];
         await using var echo = EchoServer.Start();

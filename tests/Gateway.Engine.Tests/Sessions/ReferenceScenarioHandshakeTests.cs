@@ -7,7 +7,7 @@ using Gateway.Engine.Tests.Protocol;
 namespace Gateway.Engine.Tests.Sessions;
 
 /// <summary>
-/// Scenarios 1a-1d (protocol.md sections 2 and 18, reference/handshake.txt): the upgrade request has the reference's
+/// Scenarios 1a-1d (docs/protocol.md sections 2 and 18, reference/handshake.txt): the upgrade request has the reference's
 /// request line, header names, case and order; the first ping follows the upgrade; nothing is sent after SERVICE_IDS.
 /// Deliberate difference: the engine always sends a client-token (generated, 48 characters, when none is given).
 /// </summary>

@@ -3,7 +3,7 @@ using Gateway.Engine.Tests.Infrastructure;
 namespace Gateway.Engine.Tests.Sessions;
 
 /// <summary>
-/// Scenario 8 (protocol.md sections 4 and 18): the first ping right after the upgrade, then one per
+/// Scenario 8 (docs/protocol.md sections 4 and 18): the first ping right after the upgrade, then one per
 /// <c>websocket.ping_period_ms</c>, each carrying the Unix time in milliseconds as 13 ASCII digits; a ping from the
 /// service is answered with a pong echoing its payload (the reference sends two; one or more is fine).
 /// </summary>

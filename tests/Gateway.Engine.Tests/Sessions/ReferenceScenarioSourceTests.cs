@@ -164,7 +164,7 @@ public sealed class ReferenceScenarioSourceTests
     [Fact]
     public async Task V3Source_DataWithoutConnectionIdFromThePeer_SwitchesToTheV2Format()
     {
-        // protocol.md section 9: a proxy switches itself to the V2 format the first time it receives DATA with
+        // docs/protocol.md section 9: a proxy switches itself to the V2 format the first time it receives DATA with
         // connectionId 0. Its frames then look like 4a's (serviceId, no connectionId) and a local close is a STREAM_RESET.
         var sent4a = SessionTestKit.Sent("4a");
         int port = SessionTestKit.FreePort();

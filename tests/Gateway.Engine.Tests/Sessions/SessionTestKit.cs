@@ -14,7 +14,7 @@ namespace Gateway.Engine.Tests.Sessions;
 
 /// <summary>
 /// One engine session against one <see cref="FakeTunnelService"/>, for replaying the reference scenarios
-/// (protocol.md section 18) at frame level: a private <see cref="SessionManager"/>, spec builders with short
+/// (docs/protocol.md section 18) at frame level: a private <see cref="SessionManager"/>, spec builders with short
 /// settings, bounded event-driven waits on snapshots, byte-exact frame expectations, and the captured frames of
 /// <c>vectors.json</c> by scenario. Every wait is bounded; nothing sleeps to synchronise.
 /// </summary>

@@ -24,7 +24,7 @@ internal static class OneStreamTraffic
         if (source.Process is { } process && sourceKind == EndKind.Reference)
         {
             // In V1/V2 the reference closes its listener when a connection ends and opens it again
-            // (protocol.md 8.2); a connect in between is reset.
+            // (docs/protocol.md 8.2); a connect in between is reset.
             await process.WaitForLineAsync(new Regex($@"Listening for new connection on port {source.Port()}\b"), occurrence: 2);
         }
 

@@ -10,7 +10,7 @@ namespace Gateway.Interop.Tests.Infrastructure;
 /// At most <see cref="Window"/> bytes are in flight per connection: the reference appends every DATA
 /// payload to a 131076-byte buffer toward its local socket and never stops reading the WebSocket
 /// while that buffer is full, so a full-duplex burst (send everything while reading the echo) made
-/// it die with <c>basic_multi_buffer too long</c> in 5 of 5 runs of these tests (protocol.md 8.4
+/// it die with <c>basic_multi_buffer too long</c> in 5 of 5 runs of these tests (docs/protocol.md 8.4
 /// and 17; <c>SideBySideTests</c> shows it). A window of 128 KiB (131072 bytes, just under that
 /// buffer's size) keeps it below its limit and still moves every byte through every hop; a 64 KiB
 /// window made the 10 MB transfer through two reference ends 5 times slower (neither sets
@@ -53,7 +53,7 @@ internal static class Traffic
 
     /// <summary>
     /// 8 connections of 1 MB at once. They are opened one after the other, each once the previous one
-    /// has carried a first echo: the reference listens with a backlog of 0 (protocol.md 17), and a
+    /// has carried a first echo: the reference listens with a backlog of 0 (docs/protocol.md 17), and a
     /// burst of 8 connects had one reset by its kernel in these tests.
     /// </summary>
     public static async Task ParallelAsync(int port)
