@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Gateway.Cli.Tests.Infrastructure;
+namespace Gateway.Testing.Processes;
 
 /// <summary>
 /// Runs a build tool (the dotnet CLI, bash with a build script) to completion, bounded (killed with
 /// its children on timeout), and returns its exit code and interleaved output. MSBuild and VSTest
 /// variables the test host may have inherited are removed so a publish is an ordinary command-line one.
 /// </summary>
-internal static class ToolProcess
+public static class ToolProcess
 {
     public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> args, TimeSpan bound)
     {
@@ -50,7 +50,7 @@ internal static class ToolProcess
         catch (TimeoutException)
         {
             process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(Timeouts.Step);
+            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(Bounds.Step);
             throw new TimeoutException($"{fileName} {string.Join(' ', info.ArgumentList)} did not finish within {bound}:\n{Text(output)}");
         }
 
