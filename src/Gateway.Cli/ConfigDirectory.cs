@@ -1,12 +1,14 @@
 using Gateway.Engine.Proxy;
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings.ReferenceFormats;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Cli;
 
 /// <summary>
 /// The reference's <c>--config-dir</c>: every regular file under the directory, recursively (in
-/// ordinal path order), read once as INI lines <c>SERVICE_ID = ENDPOINT</c>. The first file that
+/// ordinal path order), read once and parsed by the engine (<see cref="ReferenceFiles.ParseConfigDirectory"/>)
+/// as INI lines <c>SERVICE_ID = ENDPOINT</c>. The first file that
 /// defines an id wins; a file that cannot be parsed is skipped with a warning, as is an entry whose
 /// endpoint does not fit the mode. Used for ids that SERVICE_IDS names and no -s/-d map does.
 /// </summary>
@@ -64,9 +66,26 @@ internal sealed class ConfigDirectory : IServiceIdResolver
             return null;
         }
 
+        // An unreadable file is skipped (warned about as it is read); the others are parsed as one directory.
+        var texts = new List<KeyValuePair<string, string>>(files.Count);
         foreach (var file in files)
         {
-            ReadFile(file, mode, entries, log);
+            if (ReadFile(file, log) is { } text)
+            {
+                texts.Add(new(file, text));
+            }
+        }
+
+        var parsed = ReferenceFiles.ParseConfigDirectory(texts, mode);
+        foreach (var service in parsed.Services)
+        {
+            entries[service.ServiceId] = service.Endpoint!;
+        }
+
+        var winners = parsed.Services.ToDictionary(s => s.ServiceId, StringComparer.Ordinal);
+        foreach (var file in parsed.Files)
+        {
+            Warn(file, winners, log);
         }
 
         if (entries.Count == 0 && explicitlyGiven)
@@ -79,82 +98,65 @@ internal sealed class ConfigDirectory : IServiceIdResolver
         return new ConfigDirectory(path, entries);
     }
 
-    private static void ReadFile(string file, SessionMode mode, Dictionary<string, ServiceEndpoint> entries, ILogger log)
+    /// <summary>The file's text (bare <c>\r</c> line ends made <c>\n</c>, as File.ReadAllLines splits them), or null after a warning.</summary>
+    private static string? ReadFile(string file, ILogger log)
     {
-        string[] lines;
         try
         {
             var info = new FileInfo(file);
             if (info.Length > MaxFileBytes)
             {
                 log.LogWarning("config directory: skipping {File}: {Length} bytes is more than {Max}", file, info.Length, MaxFileBytes);
-                return;
+                return null;
             }
 
-            lines = File.ReadAllLines(file);
+            return File.ReadAllText(file).Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             log.LogWarning("config directory: skipping {File}: {Error}", file, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>What of one parsed file is not used, and why: its sections, the whole file if it is not INI, entries that do not fit the mode or came too late.</summary>
+    private static void Warn(ConfigDirectoryFile file, Dictionary<string, ConfigDirectoryEntry> winners, ILogger log)
+    {
+        foreach (var section in file.Sections)
+        {
+            log.LogWarning("config directory: {File} line {Line}: sections are not used; the entries under [{Section}] are ignored", file.Name, section.Line, section.Name);
+        }
+
+        if (file.Error is { } error)
+        {
+            if (error.Key is { } id)
+            {
+                log.LogWarning("config directory: skipping {File}: service id {Id} is defined twice (line {Line})", file.Name, id, error.Line);
+            }
+            else
+            {
+                log.LogWarning("config directory: skipping {File}: line {Line} is not SERVICE_ID = ENDPOINT", file.Name, error.Line);
+            }
+
             return;
         }
 
-        // Parse the whole file first: one that is not INI is skipped entirely, like the reference.
-        var parsed = new List<(string Id, string Value, int Line)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        bool inSection = false;
-        for (int i = 0; i < lines.Length; i++)
+        foreach (var entry in file.Entries)
         {
-            string line = lines[i].Trim();
-            if (line.Length == 0 || line[0] is ';' or '#')
+            var winner = winners.GetValueOrDefault(entry.ServiceId);
+            if (ReferenceEquals(winner, entry))
             {
                 continue;
             }
 
-            if (line[0] == '[' && line[^1] == ']')
+            if (winner is not null && string.CompareOrdinal(winner.File, file.Name) < 0)
             {
-                inSection = true;
-                log.LogWarning("config directory: {File} line {Line}: sections are not used; the entries under [{Section}] are ignored", file, i + 1, line[1..^1]);
-                continue;
+                log.LogDebug("config directory: {File} line {Line}: {Id} is already defined by an earlier file; this one is ignored", file.Name, entry.Line, entry.ServiceId);
             }
-
-            int equals = line.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0 || line.Contains('\0', StringComparison.Ordinal))
+            else
             {
-                log.LogWarning("config directory: skipping {File}: line {Line} is not SERVICE_ID = ENDPOINT", file, i + 1);
-                return;
+                log.LogWarning("config directory: {File} line {Line}: entry {Id} is ignored: {Error}", file.Name, entry.Line, entry.ServiceId, entry.Error ?? "not SERVICE_ID = ENDPOINT");
             }
-
-            string id = line[..equals].Trim();
-            if (!seen.Add(id))
-            {
-                log.LogWarning("config directory: skipping {File}: service id {Id} is defined twice (line {Line})", file, id, i + 1);
-                return;
-            }
-
-            if (!inSection)
-            {
-                parsed.Add((id, line[(equals + 1)..].Trim(), i + 1));
-            }
-        }
-
-        foreach (var (id, value, lineNumber) in parsed)
-        {
-            if (entries.ContainsKey(id))
-            {
-                log.LogDebug("config directory: {File} line {Line}: {Id} is already defined by an earlier file; this one is ignored", file, lineNumber, id);
-                continue;
-            }
-
-            var errors = new List<SpecError>();
-            var mapping = ServiceMapParser.Parse($"{id}={value}", mode, "entry", errors);
-            if (errors.Count > 0 || mapping.Count != 1 || mapping[0].ServiceId is null)
-            {
-                log.LogWarning("config directory: {File} line {Line}: entry {Id} is ignored: {Error}", file, lineNumber, id, errors.Count > 0 ? errors[0].Message : "not SERVICE_ID = ENDPOINT");
-                continue;
-            }
-
-            entries[id] = mapping[0].Endpoint;
         }
     }
 }

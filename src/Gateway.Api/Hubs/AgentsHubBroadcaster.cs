@@ -11,7 +11,7 @@ namespace Gateway.Api.Hubs;
 /// marked agent's current status at most every <see cref="FlushInterval"/>, so a flood of
 /// notifications is a handful of messages and no agent ever waits for a client.
 /// </summary>
-internal sealed partial class AgentsHubBroadcaster(IHubContext<SessionsHub> hub, AgentNotices notices, AgentRuntime runtime, TimeProvider time, ILogger<AgentsHubBroadcaster> logger)
+internal sealed partial class AgentsHubBroadcaster(IHubContext<SessionsHub, ISessionsClient> hub, AgentNotices notices, AgentRuntime runtime, TimeProvider time, ILogger<AgentsHubBroadcaster> logger)
     : IHostedService, IAsyncDisposable
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
@@ -64,7 +64,7 @@ internal sealed partial class AgentsHubBroadcaster(IHubContext<SessionsHub> hub,
                     _marked.TryRemove(agent, out _);
                     try
                     {
-                        await hub.Clients.All.SendAsync(SessionsHub.AgentChanged, runtime.Status(agent), cancellationToken).ConfigureAwait(false);
+                        await hub.Clients.All.agentChanged(runtime.Status(agent), cancellationToken).ConfigureAwait(false);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {

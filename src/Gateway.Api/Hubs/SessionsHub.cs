@@ -5,23 +5,15 @@ namespace Gateway.Api.Hubs;
 
 /// <summary>
 /// Live updates for the dashboard at <c>/hubs/sessions</c> (any logged-in role). Clients only read:
-/// the initial state (<see cref="GetSessions"/>), then pushes from <see cref="SessionsHubBroadcaster"/>:
-/// <c>sessionChanged</c>, <c>sessionRemoved</c> and <c>sessionCounters</c> to everyone, and
-/// <c>sessionDetail</c> and <c>sessionLog</c> to the subscribers of one session; <c>agentChanged</c> from
-/// <see cref="AgentsHubBroadcaster"/>. docs/dashboard.md.
+/// the initial state (<see cref="GetSessions"/>), then pushes (<see cref="ISessionsClient"/>) from
+/// <see cref="SessionsHubBroadcaster"/>: <c>sessionChanged</c>, <c>sessionRemoved</c> and
+/// <c>sessionCounters</c> to everyone, and <c>sessionDetail</c> and <c>sessionLog</c> to the subscribers
+/// of one session; <c>agentChanged</c> from <see cref="AgentsHubBroadcaster"/>. Its public methods are
+/// what clients invoke, by name (src/Gateway.Web/wwwroot/js/hub-methods.js). docs/dashboard.md.
 /// </summary>
-internal sealed class SessionsHub(SessionManager sessions, HubConnectionRegistry connections) : Hub
+internal sealed class SessionsHub(SessionManager sessions, HubConnectionRegistry connections) : Hub<ISessionsClient>
 {
     public const string Path = "/hubs/sessions";
-
-    public const string SessionChanged = "sessionChanged";
-    public const string SessionRemoved = "sessionRemoved";
-    public const string SessionCountersMethod = "sessionCounters";
-    public const string SessionDetailMethod = "sessionDetail";
-    public const string SessionLog = "sessionLog";
-
-    /// <summary>An agent's status (AgentsHubBroadcaster), to everyone.</summary>
-    public const string AgentChanged = "agentChanged";
 
     /// <summary>The group of one session's subscribers.</summary>
     public static string GroupName(string sessionId) => "session:" + sessionId;

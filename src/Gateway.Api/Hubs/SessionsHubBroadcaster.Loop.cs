@@ -1,5 +1,4 @@
 using Gateway.Engine.Sessions;
-using Microsoft.AspNetCore.SignalR;
 
 namespace Gateway.Api.Hubs;
 
@@ -35,7 +34,7 @@ internal sealed partial class SessionsHubBroadcaster
                 var changed = update.Session!;
                 _pendingCounters[changed.Id] = SessionCounters.From(changed, _time.GetUtcNow());
                 _pendingDetails[changed.Id] = changed;
-                await SendAsync(_hub.Clients.All, SessionsHub.SessionChanged, changed, cancellationToken).ConfigureAwait(false);
+                await TrySendAsync(nameof(ISessionsClient.sessionChanged), () => _hub.Clients.All.sessionChanged(changed, cancellationToken), cancellationToken).ConfigureAwait(false);
                 break;
             case HubUpdateKind.Counters:
                 var counted = update.Session!;
@@ -46,10 +45,10 @@ internal sealed partial class SessionsHubBroadcaster
                 _pendingCounters.Remove(update.SessionId);
                 _sentCounters.Remove(update.SessionId);
                 _pendingDetails.Remove(update.SessionId);
-                await SendAsync(_hub.Clients.All, SessionsHub.SessionRemoved, update.SessionId, cancellationToken).ConfigureAwait(false);
+                await TrySendAsync(nameof(ISessionsClient.sessionRemoved), () => _hub.Clients.All.sessionRemoved(update.SessionId, cancellationToken), cancellationToken).ConfigureAwait(false);
                 break;
             case HubUpdateKind.Log:
-                await SendAsync(_hub.Clients.Group(SessionsHub.GroupName(update.SessionId)), SessionsHub.SessionLog, update.SessionId, update.Line!, cancellationToken).ConfigureAwait(false);
+                await TrySendAsync(nameof(ISessionsClient.sessionLog), () => _hub.Clients.Group(SessionsHub.GroupName(update.SessionId)).sessionLog(update.SessionId, update.Line!, cancellationToken), cancellationToken).ConfigureAwait(false);
                 break;
             case HubUpdateKind.Flush:
                 Volatile.Write(ref _flushQueued, 0);
@@ -88,7 +87,7 @@ internal sealed partial class SessionsHubBroadcaster
 
             if (batch.Count > 0)
             {
-                await SendAsync(_hub.Clients.All, SessionsHub.SessionCountersMethod, batch, cancellationToken).ConfigureAwait(false);
+                await TrySendAsync(nameof(ISessionsClient.sessionCounters), () => _hub.Clients.All.sessionCounters(batch, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -98,7 +97,7 @@ internal sealed partial class SessionsHubBroadcaster
             _pendingDetails.Clear();
             foreach (var session in details)
             {
-                await SendAsync(_hub.Clients.Group(SessionsHub.GroupName(session.Id)), SessionsHub.SessionDetailMethod, session, cancellationToken).ConfigureAwait(false);
+                await TrySendAsync(nameof(ISessionsClient.sessionDetail), () => _hub.Clients.Group(SessionsHub.GroupName(session.Id)).sessionDetail(session, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -133,21 +132,16 @@ internal sealed partial class SessionsHubBroadcaster
         }
     }
 
-    private Task SendAsync(IClientProxy clients, string method, object argument, CancellationToken cancellationToken) =>
-        SendCoreAsync(clients, method, [argument], cancellationToken);
-
-    private Task SendAsync(IClientProxy clients, string method, object first, object second, CancellationToken cancellationToken) =>
-        SendCoreAsync(clients, method, [first, second], cancellationToken);
-
-    private async Task SendCoreAsync(IClientProxy clients, string method, object?[] arguments, CancellationToken cancellationToken)
+    /// <summary>Runs one send; a failure is logged (under <paramref name="method"/>), never thrown: the loop must survive it.</summary>
+    private async Task TrySendAsync(string method, Func<Task> send, CancellationToken cancellationToken)
     {
         try
         {
-            await clients.SendCoreAsync(method, arguments, cancellationToken).ConfigureAwait(false);
+            await send().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // The loop must survive a failed send; the clients re-sync when they reconnect.
+            // The clients re-sync when they reconnect.
             Log.SendFailed(_logger, method, ex.Message);
         }
     }

@@ -26,7 +26,7 @@ internal sealed partial class SessionsHubBroadcaster : IHostedService, IAsyncDis
     // Sessions whose events did not fit in the queue: their later events are skipped too (so nothing
     // older overtakes) until the loop sends their current snapshot.
     private readonly ConcurrentDictionary<string, byte> _behind = new(StringComparer.Ordinal);
-    private readonly IHubContext<SessionsHub> _hub;
+    private readonly IHubContext<SessionsHub, ISessionsClient> _hub;
     private readonly SessionManager _sessions;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionsHubBroadcaster> _logger;
@@ -44,7 +44,7 @@ internal sealed partial class SessionsHubBroadcaster : IHostedService, IAsyncDis
     private long _droppedLogLines;
     private int _disposed;
 
-    public SessionsHubBroadcaster(IHubContext<SessionsHub> hub, SessionManager sessions, TimeProvider time, ILogger<SessionsHubBroadcaster> logger)
+    public SessionsHubBroadcaster(IHubContext<SessionsHub, ISessionsClient> hub, SessionManager sessions, TimeProvider time, ILogger<SessionsHubBroadcaster> logger)
     {
         _hub = hub;
         _sessions = sessions;

@@ -1,13 +1,14 @@
-using Gateway.Engine.Proxy;
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings.ReferenceFormats;
 
 namespace Gateway.Api.Profiles;
 
 /// <summary>
-/// Reads the files of a reference <c>--config-dir</c> given as text (relative name to content), with the
-/// CLI's ConfigDirectory rules: INI lines <c>SERVICE_ID = ENDPOINT</c>, <c>;</c>/<c>#</c> comments, files in
-/// ordinal name order, the first file defining an id wins. Where the CLI skips a file with a warning,
-/// the API refuses it with an error naming the file (and line): an import should not half-work.
+/// Reads the files of a reference <c>--config-dir</c> given as text (relative name to content) with the
+/// engine's parser, as the CLI does (<see cref="ReferenceFiles.ParseConfigDirectory"/>): INI lines
+/// <c>SERVICE_ID = ENDPOINT</c>, files in ordinal name order, the first file defining an id wins. Where the
+/// CLI skips a file with a warning, the API refuses it with an error naming the file (and line): an import
+/// should not half-work.
 /// </summary>
 internal static class ReferenceConfigDirectory
 {
@@ -26,95 +27,70 @@ internal static class ReferenceConfigDirectory
     public static List<string> Read(IReadOnlyDictionary<string, string> files, SessionMode? mode, List<SpecError> errors)
     {
         ArgumentNullException.ThrowIfNull(files);
-        var entries = new List<string>();
         if (files.Count > MaxFiles)
         {
             errors.Add(new SpecError(Field, $"{files.Count} files are given; at most {MaxFiles} are allowed."));
-            return entries;
+            return [];
         }
 
-        var defined = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (name, text) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
+        // At most one error per file, in the order of the file names.
+        var problems = new List<(string File, SpecError Error)>();
+        var texts = new List<KeyValuePair<string, string>>(files.Count);
+        foreach (var (name, text) in files)
         {
             if (!IsRelativeName(name))
             {
-                errors.Add(new SpecError(Field, $"'{Shorten(name)}' is not a relative file name (1 to {MaxFileNameLength} characters, no leading '/', no '..' segment)."));
-                continue;
+                problems.Add((name, new SpecError(Field, $"'{Shorten(name)}' is not a relative file name (1 to {MaxFileNameLength} characters, no leading '/', no '..' segment).")));
             }
-
-            if (text is null || text.Length > MaxFileChars)
+            else if (text is null || text.Length > MaxFileChars)
             {
-                errors.Add(new SpecError(Field, $"{name}: the file must be text of at most {MaxFileChars} characters."));
-                continue;
+                problems.Add((name, new SpecError(Field, $"{name}: the file must be text of at most {MaxFileChars} characters.")));
             }
-
-            var parsed = ParseFile(name, text, mode, errors);
-            foreach (var (id, value) in parsed)
+            else
             {
-                // docs/protocol.md section 13: the first file that defines an id wins.
-                if (defined.Add(id))
-                {
-                    entries.Add($"{id}={value}");
-                }
+                texts.Add(new(name, text));
             }
         }
 
-        return entries;
+        var parsed = ReferenceFiles.ParseConfigDirectory(texts, mode);
+        foreach (var file in parsed.Files)
+        {
+            if (FirstProblem(file) is { } problem)
+            {
+                problems.Add((file.Name, new SpecError(Field, problem)));
+            }
+        }
+
+        errors.AddRange(problems.OrderBy(p => p.File, StringComparer.Ordinal).Select(p => p.Error));
+
+        // docs/protocol.md section 13: the first file that defines an id wins.
+        return [.. parsed.Services.Select(service => $"{service.ServiceId}={service.Value}")];
     }
 
-    /// <summary>One file's entries, or none (and an error) when any line is not usable.</summary>
-    private static List<(string Id, string Value)> ParseFile(string name, string text, SessionMode? mode, List<SpecError> errors)
+    /// <summary>
+    /// The first line that makes a file unusable for an import, or null: where the CLI skips a file or an
+    /// entry with a warning, or ignores a section's entries, an import refuses the file.
+    /// </summary>
+    private static string? FirstProblem(ConfigDirectoryFile file)
     {
-        var parsed = new List<(string Id, string Value)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var lines = text.Split('\n');
-        for (int i = 0; i < lines.Length; i++)
+        var candidates = new List<(int Line, string Message)>();
+        if (file.Sections.Count > 0)
         {
-            string line = lines[i].Trim();
-            if (line.Length == 0 || line[0] is ';' or '#')
-            {
-                continue;
-            }
-
-            string at = $"{name} line {i + 1}";
-            if (line[0] == '[')
-            {
-                // The CLI ignores entries under a section with a warning; an import refuses them.
-                errors.Add(new SpecError(Field, $"{at}: sections are not used by --config-dir; put SERVICE_ID = ENDPOINT lines outside any [section]."));
-                return [];
-            }
-
-            int equals = line.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0 || line.Contains('\0', StringComparison.Ordinal))
-            {
-                errors.Add(new SpecError(Field, $"{at}: the file cannot be parsed: expected SERVICE_ID = ENDPOINT."));
-                return [];
-            }
-
-            string id = line[..equals].Trim();
-            string value = line[(equals + 1)..].Trim();
-            if (!seen.Add(id))
-            {
-                errors.Add(new SpecError(Field, $"{at}: the file cannot be parsed: service id '{Shorten(id)}' is defined twice."));
-                return [];
-            }
-
-            if (mode is { } known)
-            {
-                var entryErrors = new List<SpecError>();
-                var mapping = ServiceMapParser.Parse($"{id}={value}", known, Field, entryErrors);
-                if (entryErrors.Count > 0 || mapping.Count != 1 || mapping[0].ServiceId is null)
-                {
-                    string reason = entryErrors.Count > 0 ? entryErrors[0].Message : "expected SERVICE_ID = ENDPOINT";
-                    errors.Add(new SpecError(Field, $"{at}: {reason}"));
-                    return [];
-                }
-            }
-
-            parsed.Add((id, value));
+            int line = file.Sections[0].Line;
+            candidates.Add((line, $"{file.Name} line {line}: sections are not used by --config-dir; put SERVICE_ID = ENDPOINT lines outside any [section]."));
         }
 
-        return parsed;
+        if (file.Error is { } error)
+        {
+            candidates.Add((error.Line, error.ToString()));
+        }
+
+        if (file.Entries.FirstOrDefault(e => e.Error is not null) is { } entry)
+        {
+            candidates.Add((entry.Line, $"{file.Name} line {entry.Line}: {entry.Error}"));
+        }
+
+        return candidates.Count == 0 ? null : candidates.MinBy(c => c.Line).Message;
     }
 
     private static bool IsRelativeName(string name) =>

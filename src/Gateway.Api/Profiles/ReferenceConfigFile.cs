@@ -1,12 +1,12 @@
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings.ReferenceFormats;
 
 namespace Gateway.Api.Profiles;
 
 /// <summary>
-/// Reads the text of a reference <c>localproxy --config</c> file (Boost program_options, docs/protocol.md
-/// section 13) with the rules of the CLI's ConfigFile: <c>name = value</c> lines of long option names,
-/// <c>#</c> comments, <c>[section]</c> headers prefixing names with <c>section.</c>; an unknown or repeated
-/// name is an error naming its line. Only the options a profile can hold are taken; verbose, settings-json
+/// Reads the text of a reference <c>localproxy --config</c> file (docs/protocol.md section 13) with the engine's
+/// parser, as the CLI does (<see cref="ReferenceFiles.ParseConfigFile"/>); an unknown or repeated name is an
+/// error naming its line. Only the options a profile can hold are taken; verbose, settings-json
 /// and config-dir (a process's log level and files on the machine that ran it) are skipped and listed as
 /// ignored. Values never appear in messages.
 /// </summary>
@@ -40,9 +40,6 @@ internal static class ReferenceConfigFile
     /// <summary>The reference's other long options: named in errors, but not importable (they are commands, not settings).</summary>
     private static readonly string[] OtherOptions = ["help", "version", "config", "export-default-settings"];
 
-    private static readonly string[] TrueWords = ["true", "yes", "on", "1"];
-    private static readonly string[] FalseWords = ["false", "no", "off", "0"];
-
     /// <summary>Option name to value (a switch as <c>true</c>/<c>false</c>), or null with the errors in <paramref name="errors"/>.</summary>
     /// <param name="text">The file's text.</param>
     /// <param name="errors">Where the errors go.</param>
@@ -57,88 +54,21 @@ internal static class ReferenceConfigFile
             return null;
         }
 
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        int before = errors.Count;
-        string prefix = string.Empty;
-        var lines = text.Split('\n');
-        for (int i = 0; i < lines.Length; i++)
-        {
-            string line = lines[i];
-            int hash = line.IndexOf('#', StringComparison.Ordinal);
-            if (hash >= 0)
-            {
-                line = line[..hash];
-            }
-
-            line = line.Trim();
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            string at = $"line {i + 1}";
-            if (line[0] == '[')
-            {
-                if (line[^1] != ']' || line.Length < 3)
-                {
-                    errors.Add(new SpecError(Field, $"{at}: a section header must look like [name]."));
-                    continue;
-                }
-
-                prefix = line[1..^1].Trim() + ".";
-                continue;
-            }
-
-            int equals = line.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                errors.Add(new SpecError(Field, $"{at}: expected 'name = value' with a long option name such as region or access-token."));
-                continue;
-            }
-
-            string name = prefix + line[..equals].Trim();
-            string value = line[(equals + 1)..].Trim();
-            if (IgnoredOptions.Contains(name, StringComparer.Ordinal))
-            {
-                ignored.Add($"{name} ({at})");
-                continue;
-            }
-
-            if (!Options.Contains(name, StringComparer.Ordinal))
-            {
-                // Only a name of the reference is echoed: an unknown one may be a pasted token.
-                errors.Add(new SpecError(Field, OtherOptions.Contains(name, StringComparer.Ordinal)
-                    ? $"{at}: '{name}' is an option of localproxy that a profile does not hold (use {string.Join(", ", Options)})."
-                    : $"{at}: the name is not a long option name of localproxy (use {string.Join(", ", Options)})."));
-                continue;
-            }
-
-            if (values.ContainsKey(name))
-            {
-                errors.Add(new SpecError(Field, $"{at}: '{name}' is given more than once."));
-                continue;
-            }
-
-            if (name == NoSslHostVerify)
-            {
-                if (TrueWords.Contains(value, StringComparer.OrdinalIgnoreCase))
-                {
-                    value = "true";
-                }
-                else if (FalseWords.Contains(value, StringComparer.OrdinalIgnoreCase))
-                {
-                    value = "false";
-                }
-                else
-                {
-                    errors.Add(new SpecError(Field, $"{at}: '{name}' is a switch: its value must be true or false."));
-                    continue;
-                }
-            }
-
-            values[name] = value;
-        }
-
-        return errors.Count == before ? values : null;
+        var parsed = ReferenceFiles.ParseConfigFile(text, Classify, UnknownKeyMessage);
+        ignored.AddRange(parsed.Ignored.Select(line => $"{line.Name} (line {line.Line})"));
+        errors.AddRange(parsed.Errors.Select(error => new SpecError(Field, error.ToString())));
+        return parsed.IsValid ? new Dictionary<string, string>(parsed.Values, StringComparer.Ordinal) : null;
     }
+
+    private static ConfigKeyKind Classify(string name) =>
+        IgnoredOptions.Contains(name, StringComparer.Ordinal) ? ConfigKeyKind.Ignored
+        : name == NoSslHostVerify ? ConfigKeyKind.Switch
+        : Options.Contains(name, StringComparer.Ordinal) ? ConfigKeyKind.Value
+        : ConfigKeyKind.Unknown;
+
+    // Only a name of the reference is echoed: an unknown one may be a pasted token.
+    private static string UnknownKeyMessage(string name) =>
+        OtherOptions.Contains(name, StringComparer.Ordinal)
+            ? $"'{name}' is an option of localproxy that a profile does not hold (use {string.Join(", ", Options)})."
+            : $"the name is not a long option name of localproxy (use {string.Join(", ", Options)}).";
 }

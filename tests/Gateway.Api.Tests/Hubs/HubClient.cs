@@ -20,11 +20,11 @@ internal sealed class HubClient : IAsyncDisposable
     private HubClient(HubConnection connection)
     {
         Connection = connection;
-        connection.On<SessionSnapshot>(SessionsHub.SessionChanged, s => Changed.Writer.TryWrite(s));
-        connection.On<string>(SessionsHub.SessionRemoved, id => Removed.Writer.TryWrite(id));
-        connection.On<SessionCounters[]>(SessionsHub.SessionCountersMethod, batch => Counters.Writer.TryWrite(new CountersBatch(Stopwatch.GetTimestamp(), batch)));
-        connection.On<SessionSnapshot>(SessionsHub.SessionDetailMethod, s => Details.Writer.TryWrite(s));
-        connection.On<string, SessionLogLine>(SessionsHub.SessionLog, (id, line) => Logs.Writer.TryWrite((id, line)));
+        connection.On<SessionSnapshot>(nameof(ISessionsClient.sessionChanged), s => Changed.Writer.TryWrite(s));
+        connection.On<string>(nameof(ISessionsClient.sessionRemoved), id => Removed.Writer.TryWrite(id));
+        connection.On<SessionCounters[]>(nameof(ISessionsClient.sessionCounters), batch => Counters.Writer.TryWrite(new CountersBatch(Stopwatch.GetTimestamp(), batch)));
+        connection.On<SessionSnapshot>(nameof(ISessionsClient.sessionDetail), s => Details.Writer.TryWrite(s));
+        connection.On<string, SessionLogLine>(nameof(ISessionsClient.sessionLog), (id, line) => Logs.Writer.TryWrite((id, line)));
     }
 
     public HubConnection Connection { get; }

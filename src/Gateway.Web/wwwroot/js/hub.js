@@ -13,6 +13,7 @@
 // and subscribe to one session for its details and log lines.
 
 import { api, csrfHeaders, enc } from './api.js';
+import { CLIENT_METHODS, HUB_METHODS, HUB_PATH } from './hub-methods.js';
 
 export const HISTORY_SECONDS = 300;
 const POLL_MS = 2000;
@@ -158,32 +159,32 @@ async function connectHub(myGeneration) {
 
   setStatus(status === 'polling' ? 'polling' : 'connecting');
   const conn = new signalR.HubConnectionBuilder()
-    .withUrl('/hubs/sessions', { headers: csrfHeaders() })
+    .withUrl(HUB_PATH, { headers: csrfHeaders() })
     .withAutomaticReconnect()
     .configureLogging(signalR.LogLevel.Warning)
     .build();
 
-  conn.on('sessionChanged', (snapshot) => {
+  conn.on(CLIENT_METHODS.sessionChanged, (snapshot) => {
     if (!snapshot?.id) return;
     if (upsert(snapshot)) emit('list');
     else emit('update', [snapshot.id]);
   });
-  conn.on('sessionRemoved', (id) => {
+  conn.on(CLIENT_METHODS.sessionRemoved, (id) => {
     if (remove(id)) emit('list');
     notifyGone(id);
   });
-  conn.on('sessionCounters', applyCounters);
-  conn.on('sessionDetail', (snapshot) => {
+  conn.on(CLIENT_METHODS.sessionCounters, applyCounters);
+  conn.on(CLIENT_METHODS.sessionDetail, (snapshot) => {
     if (!snapshot?.id) return;
     if (upsert(snapshot)) emit('list');
     else emit('update', [snapshot.id]);
     for (const handler of subscriptions.get(snapshot.id) ?? []) handler.onDetail?.(snapshot);
   });
-  conn.on('sessionLog', (id, line) => {
+  conn.on(CLIENT_METHODS.sessionLog, (id, line) => {
     for (const handler of subscriptions.get(id) ?? []) handler.onLog?.(line);
   });
   // An agent's status (state, last error, last notification, current session): the agents page patches its row.
-  conn.on('agentChanged', (agentStatus) => {
+  conn.on(CLIENT_METHODS.agentChanged, (agentStatus) => {
     if (agentStatus?.name) emit('agent', agentStatus);
   });
   conn.onreconnecting(() => {
@@ -227,7 +228,7 @@ async function connectHub(myGeneration) {
 /** After (re)connecting: every session again, and every subscription again. */
 async function resync(conn) {
   try {
-    replaceAll(await conn.invoke('GetSessions'));
+    replaceAll(await conn.invoke(HUB_METHODS.GetSessions));
   } catch (error) {
     console.warn('GetSessions failed', error);
   }
@@ -236,7 +237,7 @@ async function resync(conn) {
 
 async function hubSubscribe(conn, id) {
   try {
-    const detail = await conn.invoke('Subscribe', id);
+    const detail = await conn.invoke(HUB_METHODS.Subscribe, id);
     for (const handler of subscriptions.get(id) ?? []) {
       if (detail?.session) handler.onDetail?.(detail.session);
       handler.onLogs?.(detail?.logs ?? []);
@@ -374,7 +375,7 @@ export function subscribe(id, handlers) {
     current.delete(handlers);
     if (current.size === 0) {
       subscriptions.delete(id);
-      if (connection && connection.state === 'Connected') connection.invoke('Unsubscribe', id).catch(() => {});
+      if (connection && connection.state === 'Connected') connection.invoke(HUB_METHODS.Unsubscribe, id).catch(() => {});
     }
   };
 }
