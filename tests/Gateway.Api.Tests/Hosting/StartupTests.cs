@@ -42,6 +42,9 @@ public sealed class StartupTests
     [InlineData("Relay:ReceiveBufferBytes", "100", "Relay:ReceiveBufferBytes")]
     [InlineData("Relay:ReceiveBufferBytes", "-1", "Relay:ReceiveBufferBytes")]
     [InlineData("Relay:ReceiveBufferBytes", "100000000", "Relay:ReceiveBufferBytes")]
+    [InlineData("Relay:MaxMessageSize", "1000", "Relay:MaxMessageSize")]
+    [InlineData("Relay:AccountId", "12345", "Relay:AccountId")]
+    [InlineData("Relay:DefaultLifetimeMinutes", "800", "Relay:DefaultLifetimeMinutes")]
     public async Task InvalidSettingsStopTheStartNamingTheSetting(string key, string value, string named)
     {
         var settings = new Dictionary<string, string?> { [key] = value };
