@@ -15,7 +15,8 @@ public static class EngineServiceCollectionExtensions
     /// </summary>
     /// <param name="services">The host's services.</param>
     /// <param name="configure">Sets the options, beside any other configuration of them.</param>
-    /// <returns><paramref name="services"/>.</returns>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
     public static IServiceCollection AddTunnelEngine(this IServiceCollection services, Action<SessionManagerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);

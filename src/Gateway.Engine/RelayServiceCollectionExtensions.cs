@@ -16,7 +16,8 @@ public static class RelayServiceCollectionExtensions
     /// </summary>
     /// <param name="services">The host's services.</param>
     /// <param name="configure">Sets the options, beside any other configuration of them (such as a <c>Relay</c> section).</param>
-    /// <returns><paramref name="services"/>.</returns>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
     public static IServiceCollection AddTunnelRelay(this IServiceCollection services, Action<RelayOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);

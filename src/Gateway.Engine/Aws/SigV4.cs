@@ -16,9 +16,9 @@ internal static class SigV4
     public const string Terminator = "aws4_request";
 
     /// <summary>
-    /// <c>METHOD\nURI\nQUERY\nHEADERS\nSIGNED\nHEX(SHA256(body))</c>. <paramref name="headers"/> must
-    /// hold the value of every name in <paramref name="signedHeaders"/> (lower case, sorted, as signed);
-    /// several values of one header are joined with commas.
+    /// <c>METHOD\nURI\nQUERY\nHEADERS\nSIGNED\nHEX(SHA256(body))</c>. <paramref name="headerValue"/> must
+    /// give the value of every name in <paramref name="signedHeaders"/> (lower case, sorted, as signed),
+    /// several values of one header joined with commas; a null value counts as empty.
     /// </summary>
     public static string CanonicalRequest(string method, string path, string query, IReadOnlyList<string> signedHeaders, Func<string, string?> headerValue, ReadOnlySpan<byte> body)
     {

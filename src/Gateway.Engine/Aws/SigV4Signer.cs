@@ -7,6 +7,18 @@ namespace Gateway.Engine.Aws;
 /// </summary>
 public static class SigV4Signer
 {
+    /// <summary>Signs one POST of <paramref name="body"/> to <paramref name="endpoint"/>.</summary>
+    /// <param name="endpoint">The URL the request goes to; its host (with the port unless it is the default), path and query are signed.</param>
+    /// <param name="target">The <c>X-Amz-Target</c> value, such as <c>IoTSecuredTunneling.OpenTunnel</c>.</param>
+    /// <param name="contentType">The <c>Content-Type</c> the request will carry, such as <c>application/x-amz-json-1.1</c>.</param>
+    /// <param name="body">The exact body bytes that will be sent.</param>
+    /// <param name="credentials">The access key and secret; with a session token the request is signed for temporary credentials.</param>
+    /// <param name="region">The region of the signing scope, such as <c>us-east-1</c>.</param>
+    /// <param name="service">The signing name of the service, <c>IoTSecuredTunneling</c> for secure tunneling.</param>
+    /// <param name="now">The signing time, written to <c>X-Amz-Date</c>; the receiver refuses it outside its clock skew.</param>
+    /// <returns><c>X-Amz-Date</c>, <c>Authorization</c> and, with a session token, <c>X-Amz-Security-Token</c>.
+    /// The caller sends the content type, host and target headers itself, with the values signed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> or <paramref name="credentials"/> is null.</exception>
     public static IReadOnlyList<KeyValuePair<string, string>> SignJson(
         Uri endpoint, string target, string contentType, ReadOnlySpan<byte> body, AwsCredentials credentials, string region, string service, DateTimeOffset now)
     {

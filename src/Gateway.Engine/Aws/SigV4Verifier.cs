@@ -13,10 +13,13 @@ public sealed class SigV4Verifier(string service, string region, TimeSpan clockS
 {
     private static readonly string[] RequiredSigned = ["host", "x-amz-date"];
 
+    /// <summary>The signing name a credential's scope must name, <c>IoTSecuredTunneling</c> for the management API.</summary>
     public string Service { get; } = service;
 
+    /// <summary>The region a credential's scope must name: the relay's region.</summary>
     public string Region { get; } = region;
 
+    /// <summary>How far <c>X-Amz-Date</c> may be from the verifier's clock, before or after; a signature outside it has expired or is not yet current.</summary>
     public TimeSpan ClockSkew { get; } = clockSkew;
 
     /// <summary>Reads the Authorization header and checks scope, date, skew and signed headers.</summary>

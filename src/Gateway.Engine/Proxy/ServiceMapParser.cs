@@ -15,6 +15,7 @@ namespace Gateway.Engine.Proxy;
 /// </summary>
 public static class ServiceMapParser
 {
+    /// <summary>The longest host name accepted, in characters (253, as DNS allows), for service maps and bind addresses.</summary>
     public const int MaxHostNameLength = 253;
 
     private const int MaxQuotedLength = 120;

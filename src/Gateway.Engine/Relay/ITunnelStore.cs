@@ -7,6 +7,7 @@ namespace Gateway.Engine.Relay;
 /// </summary>
 public interface ITunnelStore
 {
+    /// <summary>Every stored tunnel, open or ended, read once when the relay starts (<see cref="TunnelRelay.InitializeAsync"/>).</summary>
     Task<IReadOnlyList<TunnelRecord>> LoadAllAsync(CancellationToken cancellationToken);
 
     /// <summary>Inserts or replaces the record with the same <see cref="TunnelRecord.Id"/>.</summary>

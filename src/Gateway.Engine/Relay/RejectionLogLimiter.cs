@@ -22,6 +22,11 @@ internal sealed class RejectionLogLimiter
     private readonly Action<string, int> _summary;
     private ITimer? _timer;
 
+    /// <summary>A limiter that starts with nothing tracked.</summary>
+    /// <param name="time">The clock of the windows and of the summary timer.</param>
+    /// <param name="limit">Refusals logged per address and window, 0 or more (0 logs none, only summaries).</param>
+    /// <param name="window">The length of a window; must be positive.</param>
+    /// <param name="maxAddresses">Addresses tracked one by one, at least 1.</param>
     /// <param name="summary">Called (outside the lock) with an address and how many of its refusals were not logged.</param>
     public RejectionLogLimiter(TimeProvider time, int limit, TimeSpan window, int maxAddresses, Action<string, int> summary)
     {

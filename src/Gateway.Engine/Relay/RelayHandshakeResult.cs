@@ -16,6 +16,7 @@ public sealed class RelayHandshakeResult
         Admission = admission;
     }
 
+    /// <summary>True when the upgrade is accepted: answer 101 and pass the socket to <see cref="TunnelRelay.RunConnectionAsync"/>.</summary>
     public bool Accepted => Admission is not null;
 
     /// <summary>101 when accepted, else the HTTP status to answer with.</summary>
@@ -24,6 +25,7 @@ public sealed class RelayHandshakeResult
     /// <summary>The response body for a rejection.</summary>
     public string? Reason { get; }
 
+    /// <summary>The id the relay gave this connection attempt (a GUID), to answer in the <c>channel-id</c> header; the relay's log names it too.</summary>
     public string ChannelId { get; }
 
     /// <summary>The <c>Sec-WebSocket-Protocol</c> value to answer with (one the client offered).</summary>

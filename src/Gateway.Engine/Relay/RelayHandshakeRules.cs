@@ -8,9 +8,13 @@ namespace Gateway.Engine.Relay;
 /// </summary>
 public static partial class RelayHandshakeRules
 {
+    /// <summary>The query parameter naming the tunnel end the proxy connects as: <c>source</c> or <c>destination</c>.</summary>
     public const string ModeQueryParameter = "local-proxy-mode";
+    /// <summary>The request header carrying the end's access token.</summary>
     public const string AccessTokenHeader = "access-token";
+    /// <summary>The optional request header carrying the client token, which lets a proxy reconnect with an access token it already used.</summary>
     public const string ClientTokenHeader = "client-token";
+    /// <summary>The cookie that may carry the access token instead of <see cref="AccessTokenHeader"/> (one or the other, once).</summary>
     public const string AccessTokenCookie = "awsiot-tunnel-token";
 
     /// <summary>The body AWS answers when a used token comes back without its client token.</summary>
@@ -75,6 +79,8 @@ public static partial class RelayHandshakeRules
         return new HandshakeCheck(0, null, end, subprotocol, accessToken, clientToken);
     }
 
+    /// <summary>The tunnel end a <see cref="ModeQueryParameter"/> value names: exactly <c>source</c> or <c>destination</c> (case-sensitive); null for anything else.</summary>
+    /// <param name="value">The query parameter's value.</param>
     public static TunnelEnd? ParseMode(string value) => value switch
     {
         "source" => TunnelEnd.Source,
@@ -82,6 +88,8 @@ public static partial class RelayHandshakeRules
         _ => null,
     };
 
+    /// <summary>The <see cref="ModeQueryParameter"/> value of <paramref name="end"/>: <c>source</c> or <c>destination</c>.</summary>
+    /// <param name="end">The tunnel end.</param>
     public static string ModeName(TunnelEnd end) => end == TunnelEnd.Source ? "source" : "destination";
 
     [GeneratedRegex("^[a-zA-Z0-9-]{32,128}$", RegexOptions.CultureInvariant)]

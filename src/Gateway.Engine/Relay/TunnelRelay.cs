@@ -23,6 +23,15 @@ public sealed partial class TunnelRelay : IDisposable
     private readonly RejectionLogLimiter _rejectionLog;
     private ITimer? _pruneTimer;
 
+    /// <summary>
+    /// A relay with no tunnels loaded yet: call <see cref="InitializeAsync"/> before it serves (until
+    /// then handshakes are refused with 503). Out-of-range settings for logging refused handshakes fall back to sensible values.
+    /// </summary>
+    /// <param name="store">Where tunnels are persisted; saved before a token is burned.</param>
+    /// <param name="time">The clock of lifetimes, expiry timers and pruning.</param>
+    /// <param name="options">The relay's settings (lifetimes, quotas, retention, limits).</param>
+    /// <param name="logger">The relay's log.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     public TunnelRelay(ITunnelStore store, TimeProvider time, IOptions<RelayOptions> options, ILogger<TunnelRelay> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -40,6 +49,7 @@ public sealed partial class TunnelRelay : IDisposable
             (remote, count) => Log.HandshakeRejectionsSuppressed(_logger, count, remote, window));
     }
 
+    /// <summary>The settings the relay was created with.</summary>
     public RelayOptions Options => _options;
 
     /// <summary>Loads the tunnels persisted by an earlier run; expired ones are marked so.</summary>
@@ -74,6 +84,15 @@ public sealed partial class TunnelRelay : IDisposable
         _initialized.TrySetResult();
     }
 
+    /// <summary>
+    /// Opens a tunnel: validates the request, applies the quotas (open tunnels, services per tunnel),
+    /// makes two new access tokens, saves the record and arms its expiry.
+    /// </summary>
+    /// <param name="request">The services, lifetime (minutes, null for the default), description, thing and tags.</param>
+    /// <param name="cancellationToken">Cancels the wait to open and the save.</param>
+    /// <returns>The tunnel with its plain tokens, or the field errors, or the quota that refused it.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
+    /// <remarks>A failure of <see cref="ITunnelStore.SaveAsync"/> is thrown; no tunnel is opened then.</remarks>
     public async Task<CreateTunnelResult> CreateAsync(CreateTunnelRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -130,9 +149,12 @@ public sealed partial class TunnelRelay : IDisposable
         return new CreateTunnelResult(new CreatedTunnel(tunnel.ToSnapshot(), sourceToken, destinationToken), new Dictionary<string, string[]>());
     }
 
+    /// <summary>Every tunnel the relay holds, open or ended and not yet pruned, newest first.</summary>
     public IReadOnlyList<RelayTunnelSnapshot> List() =>
         [.. _tunnels.Values.Select(t => t.ToSnapshot()).OrderByDescending(t => t.CreatedAt)];
 
+    /// <summary>One tunnel by id; null when no tunnel has it (or it was pruned).</summary>
+    /// <param name="id">The tunnel id.</param>
     public RelayTunnelSnapshot? Get(string id) => _tunnels.TryGetValue(id, out var tunnel) ? tunnel.ToSnapshot() : null;
 
     /// <summary>
@@ -190,6 +212,7 @@ public sealed partial class TunnelRelay : IDisposable
         }
     }
 
+    /// <summary>Stops the pruning timer. Connections and expiry timers are left to <see cref="AbortAll"/> and <see cref="StopAsync"/>.</summary>
     public void Dispose()
     {
         _pruneTimer?.Dispose();

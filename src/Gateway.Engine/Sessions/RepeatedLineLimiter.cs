@@ -8,6 +8,7 @@ namespace Gateway.Engine.Sessions;
 /// </summary>
 public sealed class RepeatedLineLimiter(TimeProvider time)
 {
+    /// <summary>How many times a line with one key is written before it is limited to one per <see cref="Interval"/>.</summary>
     public const int FirstWritten = 3;
 
     /// <summary>Distinct keys remembered; beyond this they are all forgotten (a session has a handful).</summary>
@@ -16,6 +17,7 @@ public sealed class RepeatedLineLimiter(TimeProvider time)
     private readonly Dictionary<string, Count> _counts = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
+    /// <summary>The least time between two writes of a limited line: 30 seconds.</summary>
     public static TimeSpan Interval { get; } = TimeSpan.FromSeconds(30);
 
     /// <summary>

@@ -1,5 +1,6 @@
 namespace Gateway.Engine.Sessions;
 
+/// <summary>What a <see cref="SessionEvent"/> from <see cref="SessionManager.Changed"/> reports.</summary>
 public enum SessionEventKind
 {
     /// <summary>State, services or connections changed; published at once.</summary>

@@ -8,6 +8,8 @@ namespace Gateway.Engine.Sessions;
 /// </summary>
 public sealed record SessionLimits(int BandwidthToTunnel, int BandwidthFromTunnel, int ConnectionBandwidth, int MaxConnectionsPerService, int MaxSessionConnections)
 {
+    /// <summary>The caps <paramref name="settings"/> give a session.</summary>
+    /// <param name="settings">The session's settings (<c>limits.*</c> and <c>tcp.max-active-connections</c>).</param>
     public static SessionLimits Of(ProxySettings settings) => new(
         settings.SessionBandwidthToTunnel,
         settings.SessionBandwidthFromTunnel,

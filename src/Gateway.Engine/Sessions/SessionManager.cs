@@ -22,6 +22,10 @@ public sealed class SessionManager : IAsyncDisposable
     private static readonly System.Buffers.SearchValues<char> IdCharacters =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
 
+    /// <summary>A manager with no sessions; its timer for counter snapshots starts at once.</summary>
+    /// <param name="time">The clock of sessions (retries, timestamps) and of the counter timer.</param>
+    /// <param name="loggerFactory">Makes the log category <c>Gateway.Engine.Sessions</c> that every session writes to.</param>
+    /// <param name="options">The engine's knobs; null for the defaults.</param>
     public SessionManager(TimeProvider time, ILoggerFactory loggerFactory, IOptions<SessionManagerOptions>? options = null)
     {
         _time = time;
@@ -99,9 +103,12 @@ public sealed class SessionManager : IAsyncDisposable
         return new SessionStartResult(snapshot, []);
     }
 
+    /// <summary>Every session the manager holds, running or finished (up to <see cref="SessionManagerOptions.MaxFinishedSessions"/> finished ones), oldest first.</summary>
     public IReadOnlyList<SessionSnapshot> List() =>
         _sessions.Values.OrderBy(s => s.CreatedAt).Select(s => s.Snapshot()).ToList();
 
+    /// <summary>A snapshot of one session; null if no session has <paramref name="id"/> (or it was forgotten).</summary>
+    /// <param name="id">The session id.</param>
     public SessionSnapshot? Get(string id) => _sessions.TryGetValue(id, out var session) ? session.Snapshot() : null;
 
     /// <summary>
@@ -113,6 +120,8 @@ public sealed class SessionManager : IAsyncDisposable
             ? (session.Spec.Spec, new SessionStartOptions { Id = id, Resolver = session.Resolver, TokenRenewer = session.TokenRenewer })
             : null;
 
+    /// <summary>The session's most recent log lines (up to 200, Information and above, tokens cut out), oldest first; null if the session is unknown.</summary>
+    /// <param name="id">The session id.</param>
     public IReadOnlyList<SessionLogLine>? GetLog(string id) => _sessions.TryGetValue(id, out var session) ? session.Log.Recent() : null;
 
     /// <summary>Stops a session (close frame to the service, local connections closed); its final snapshot, or null if unknown.</summary>
@@ -145,11 +154,13 @@ public sealed class SessionManager : IAsyncDisposable
         return true;
     }
 
+    /// <summary>Stops every session, as <see cref="StopAsync"/> does, and waits for all of them. The sessions stay listed.</summary>
     public async Task StopAllAsync()
     {
         await Task.WhenAll(_sessions.Values.Select(s => s.StopAsync())).ConfigureAwait(false);
     }
 
+    /// <summary>Stops publishing counter snapshots, then stops every session (<see cref="StopAllAsync"/>).</summary>
     public async ValueTask DisposeAsync()
     {
         await _counterTimer.DisposeAsync().ConfigureAwait(false);

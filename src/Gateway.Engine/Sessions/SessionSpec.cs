@@ -17,6 +17,7 @@ public sealed record SessionSpec
     /// <summary>The control-plane tunnel this end belongs to, when the caller knows it; opaque to the engine, shown in snapshots.</summary>
     public SessionTunnel? Tunnel { get; init; }
 
+    /// <summary>Which tunnel end to run: a source listens on local ports, a destination connects to local services. Source unless set.</summary>
     public SessionMode Mode { get; init; }
 
     /// <summary>AWS region; exactly one of <see cref="Region"/> and <see cref="Endpoint"/>.</summary>
@@ -28,6 +29,7 @@ public sealed record SessionSpec
     /// </summary>
     public string? Endpoint { get; init; }
 
+    /// <summary>The end's access token, required (at most 4096 characters). A secret: never shown in snapshots or logs.</summary>
     public string AccessToken { get; init; } = string.Empty;
 
     /// <summary>32-128 characters of <c>[a-zA-Z0-9-]</c>; generated when absent so reconnects are accepted.</summary>
@@ -55,5 +57,6 @@ public sealed record SessionSpec
     /// <summary>Message format a source emits (<c>-y</c>); V3 by default.</summary>
     public MessageFormat MessageFormat { get; init; } = MessageFormat.V3;
 
+    /// <summary>The fine-grained settings (the reference's settings and our <c>limits.*</c>); <see cref="ProxySettings.Default"/> unless set.</summary>
     public ProxySettings Settings { get; init; } = ProxySettings.Default;
 }

@@ -12,12 +12,16 @@ namespace Gateway.Engine.Sessions;
 /// </summary>
 public static partial class SessionSpecValidator
 {
+    /// <summary>The longest access token accepted, in characters.</summary>
     public const int MaxAccessTokenLength = 4096;
 
+    /// <summary>The longest display name accepted, in characters.</summary>
     public const int MaxNameLength = 200;
 
+    /// <summary>The longest endpoint accepted in the <c>host[:port]</c> form, in characters.</summary>
     public const int MaxEndpointLength = 253;
 
+    /// <summary>The longest endpoint accepted in the <c>wss://</c> or <c>ws://</c> URL form, in characters.</summary>
     public const int MaxEndpointUrlLength = 2048;
 
     private const string ServicesField = "services";

@@ -27,6 +27,8 @@ public sealed record SessionStartOptions
 public delegate ValueTask<AccessTokenRenewal?> AccessTokenRenewer(AccessTokenRefusal refusal, CancellationToken cancellationToken);
 
 /// <summary>A new access token, and how it was had in words for the session's log (never the token).</summary>
+/// <param name="AccessToken">The new access token; null or empty counts as none.</param>
+/// <param name="How">How it was had, in words for the log (such as which tunnel's token was rotated); null to say nothing.</param>
 public sealed record AccessTokenRenewal(string AccessToken, string? How = null)
 {
     /// <summary>Never the token.</summary>
@@ -34,6 +36,10 @@ public sealed record AccessTokenRenewal(string AccessToken, string? How = null)
 }
 
 /// <summary>The service refused a session's access token: the handshake's HTTP status and body.</summary>
+/// <param name="SessionId">The session whose token was refused.</param>
+/// <param name="Mode">The session's tunnel end, so the renewer knows which token to rotate.</param>
+/// <param name="StatusCode">The HTTP status of the refused handshake; 0 when there was none.</param>
+/// <param name="Body">The response body of the refusal, tokens cut out; null when there was none.</param>
 public sealed record AccessTokenRefusal(string SessionId, SessionMode Mode, int StatusCode, string? Body)
 {
     /// <summary>True when the body says the token was used before (single-use tokens, no matching client token; AWS answers 400).</summary>

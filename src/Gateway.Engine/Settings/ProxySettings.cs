@@ -13,6 +13,7 @@ public sealed record ProxySettings
         ["cn-northwest-1"] = "data.tunneling.iot.cn-northwest-1.amazonaws.com.cn",
     };
 
+    /// <summary>The reference's defaults, shared: specs without settings use this instance.</summary>
     public static ProxySettings Default { get; } = new();
 
     /// <summary><c>default_bind_address</c>: listen address of a source session without a bind address.</summary>

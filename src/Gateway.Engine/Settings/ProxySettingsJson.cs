@@ -12,6 +12,7 @@ namespace Gateway.Engine.Settings;
 /// </summary>
 public static class ProxySettingsJson
 {
+    /// <summary>The path of the object that holds the settings in the JSON, <c>{"tunneling": {"proxy": {...}}}</c>; keys outside it are ignored.</summary>
     public const string RootKey = "tunneling.proxy";
 
     private const string OverridesKey = "region_endpoint_overrides";

@@ -25,6 +25,13 @@ public static class CaDirectory
 
     private static readonly byte[] PemMarker = "-----BEGIN"u8.ToArray();
 
+    /// <summary>
+    /// Reads the certificates of every file in <paramref name="directory"/> (not its subdirectories), within
+    /// the limits above. Never throws for an unreadable directory or file: each becomes a problem line.
+    /// </summary>
+    /// <param name="directory">The CA directory's path.</param>
+    /// <returns>The anchors found, possibly none, and the problems.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="directory"/> is null.</exception>
     public static CaTrust Load(string directory)
     {
         var certificates = new X509Certificate2Collection();

@@ -21,6 +21,10 @@ internal static class TunnelConnector
     private const int MaxRejectionBody = 4 * 1024;
     private const int MaxProxyReply = 10 * 1024;
 
+    /// <summary>One connect attempt to the spec's endpoint, within <paramref name="timeout"/>.</summary>
+    /// <param name="spec">The validated session spec: endpoint, web proxy, tokens, TLS options and settings.</param>
+    /// <param name="timeout">The limit of the whole attempt: TCP, proxy CONNECT, TLS and upgrade.</param>
+    /// <param name="cancellationToken">Stops the attempt; then <see cref="OperationCanceledException"/> is thrown instead of a failure being answered.</param>
     /// <param name="trust">The anchors of the spec's CA directory, read beforehand (never inside the TLS callback).</param>
     public static async Task<ConnectOutcome> ConnectAsync(ValidatedSpec spec, TimeSpan timeout, CancellationToken cancellationToken, CaTrust? trust = null)
     {

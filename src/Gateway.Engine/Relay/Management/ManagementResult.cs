@@ -9,5 +9,8 @@ namespace Gateway.Engine.Relay.Management;
 /// <param name="Changed">The call changed something (the audit records those).</param>
 public sealed record ManagementResult(byte[]? Body, AwsError? Error, string? TunnelId = null, bool Changed = false)
 {
+    /// <summary>A failed call: no body, nothing changed.</summary>
+    /// <param name="error">The AWS error to answer with.</param>
+    /// <param name="tunnelId">The tunnel the call was about, when known, for the audit.</param>
     public static ManagementResult Fail(AwsError error, string? tunnelId = null) => new(null, error, tunnelId);
 }

@@ -14,12 +14,27 @@ public sealed partial class RelayManagementApi(TunnelRelay relay)
 {
     private const string ArnPrefix = "arn:aws:iot:";
 
+    /// <summary>The relay's region (<see cref="RelayOptions.Region"/>), used in ARNs and required in SigV4 scopes.</summary>
     public string Region => relay.Options.Region;
 
+    /// <summary>The account id in the relay's ARNs (<see cref="RelayOptions.AccountId"/>).</summary>
     public string AccountId => relay.Options.AccountId;
 
+    /// <summary>The ARN of a relay tunnel: <c>arn:aws:iot:{region}:{account}:tunnel/{id}</c>.</summary>
+    /// <param name="tunnelId">The tunnel id; not checked.</param>
     public string ArnOf(string tunnelId) => $"{ArnPrefix}{Region}:{AccountId}:tunnel/{tunnelId}";
 
+    /// <summary>
+    /// Runs one operation for an authenticated caller: checks the caller's right (viewers only read),
+    /// parses and validates the JSON body, acts on the relay and answers. Refusals are answered as AWS
+    /// errors in the result; a failure of the tunnel store (<see cref="ITunnelStore"/>) is thrown as the store throws it.
+    /// </summary>
+    /// <param name="operation">The operation name, <c>X-Amz-Target</c> without <see cref="ManagementOperations.TargetPrefix"/>.</param>
+    /// <param name="body">The raw request body, a JSON object (AWS JSON 1.1).</param>
+    /// <param name="caller">Who calls and whether they may change tunnels.</param>
+    /// <param name="cancellationToken">Cancels the wait for the tunnel store.</param>
+    /// <returns>The JSON answer, or the error, with the tunnel acted on for the audit.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="operation"/> or <paramref name="caller"/> is null.</exception>
     public async Task<ManagementResult> InvokeAsync(string operation, ReadOnlyMemory<byte> body, ManagementCaller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
