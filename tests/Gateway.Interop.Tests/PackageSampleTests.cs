@@ -24,9 +24,17 @@ public sealed partial class PackageSampleTests(ITestOutputHelper output)
         var work = Directory.CreateTempSubdirectory("engine-package-");
         try
         {
-            // The documented command: the package and its symbols.
+            // The documented command, on a copy of the engine's sources and the build files above them, so
+            // that its build never meets another test's build of the same project (a publish with a RID).
+            string repository = Path.Combine(work.FullName, "repository");
+            CopyDirectory(Path.Combine(Paths.RepositoryRoot, "src", "Gateway.Engine"), Path.Combine(repository, "src", "Gateway.Engine"));
+            foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" })
+            {
+                File.Copy(Path.Combine(Paths.RepositoryRoot, file), Path.Combine(repository, file));
+            }
+
             string packages = Path.Combine(work.FullName, "packages");
-            await RunDotnetAsync("pack", Path.Combine(Paths.RepositoryRoot, "src", "Gateway.Engine", "Gateway.Engine.csproj"), "-c", "Release", "-o", packages);
+            await RunDotnetAsync("pack", Path.Combine(repository, "src", "Gateway.Engine"), "-c", "Release", "-o", packages);
             string package = Assert.Single(Directory.GetFiles(packages, "TunnelGateway.Engine.*.nupkg"));
             Assert.Single(Directory.GetFiles(packages, "TunnelGateway.Engine.*.snupkg"));
             using (var zip = ZipFile.OpenRead(package))
@@ -34,6 +42,7 @@ public sealed partial class PackageSampleTests(ITestOutputHelper output)
                 var entries = zip.Entries.Select(e => e.FullName).ToList();
                 Assert.Contains("README.md", entries);
                 Assert.Contains("lib/net10.0/Gateway.Engine.dll", entries);
+                Assert.Contains("lib/net10.0/Gateway.Engine.xml", entries);
             }
 
             // The samples, copied out of the repository so nothing above them applies, restored into a
