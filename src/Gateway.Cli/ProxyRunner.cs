@@ -23,7 +23,7 @@ internal sealed class ProxyRunner(ILoggerFactory loggerFactory, TimeProvider tim
         string? id = null;
         sessions.Changed += e =>
         {
-            if (e.Session.Id == Volatile.Read(ref id) && IsFinal(e.Session.State))
+            if (e.Session.Id == Volatile.Read(ref id) && e.Session.State.IsFinal())
             {
                 ended.TrySetResult(e.Session);
             }
@@ -42,7 +42,7 @@ internal sealed class ProxyRunner(ILoggerFactory loggerFactory, TimeProvider tim
         }
 
         Volatile.Write(ref id, started.Session!.Id);
-        if (sessions.Get(id!) is { } current && IsFinal(current.State))
+        if (sessions.Get(id!) is { } current && current.State.IsFinal())
         {
             ended.TrySetResult(current);
         }
@@ -93,6 +93,4 @@ internal sealed class ProxyRunner(ILoggerFactory loggerFactory, TimeProvider tim
         },
         _ => ExitCodes.InternalError,
     };
-
-    private static bool IsFinal(SessionState state) => state is SessionState.Closed or SessionState.Failed or SessionState.Stopped;
 }

@@ -248,7 +248,7 @@ internal sealed partial class CloudSessions(
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Session not found", detail: $"No session has id '{id}'.");
         }
 
-        if (snapshot.State is not (SessionState.Closed or SessionState.Failed or SessionState.Stopped))
+        if (!snapshot.State.IsFinal())
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Session running", detail: $"Session '{id}' is {snapshot.State}; a new token is for a session that ended.");
         }

@@ -58,7 +58,7 @@ internal static class CloudTunnelsApi
         }
 
         var attached = sessions.List()
-            .Where(s => s.Tunnel?.Cloud == name && s.State is not (SessionState.Closed or SessionState.Failed or SessionState.Stopped))
+            .Where(s => s.Tunnel?.Cloud == name && !s.State.IsFinal())
             .ToLookup(s => s.Tunnel!.TunnelId, s => s.Id, StringComparer.Ordinal);
         var summaries = page.Value!.Tunnels;
         var described = new CloudTunnelResponse[summaries.Count];
@@ -90,7 +90,7 @@ internal static class CloudTunnelsApi
 
         // A session here would take the rotation for a refusal and rotate again: the operator's new token would not work.
         var running = sessions.List().FirstOrDefault(s => s.Tunnel?.Cloud == name && s.Tunnel.TunnelId == tunnelId
-            && s.State is not (SessionState.Closed or SessionState.Failed or SessionState.Stopped)
+            && !s.State.IsFinal()
             && (mode == "ALL" || (mode == "SOURCE") == (s.Mode == SessionMode.Source)));
         if (running is not null)
         {

@@ -84,7 +84,7 @@ internal sealed partial class SessionHistoryRecorder : IAsyncDisposable
 
     private void OnChanged(SessionEvent e)
     {
-        if (e.Kind == SessionEventKind.Changed && e.Session.State is SessionState.Closed or SessionState.Failed or SessionState.Stopped)
+        if (e.Kind == SessionEventKind.Changed && e.Session.State.IsFinal())
         {
             _writes.Writer.TryWrite(new HistoryWrite(e.Session, null, null, null, IsStart: false, Shutdown: _shuttingDown));
         }

@@ -75,7 +75,7 @@ internal sealed partial class SessionsHubBroadcaster
             foreach (var counters in batch)
             {
                 // A finished session's counters do not move again; forget it (it may be trimmed without an event).
-                if (counters.State is SessionState.Closed or SessionState.Failed or SessionState.Stopped)
+                if (counters.State.IsFinal())
                 {
                     _sentCounters.Remove(counters.Id);
                 }

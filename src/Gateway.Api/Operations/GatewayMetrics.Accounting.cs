@@ -32,8 +32,6 @@ internal sealed partial class GatewayMetrics
     private double _throttledConnectionsMs;
     private long _refusedByLimit;
 
-    private static bool IsFinal(SessionState state) => state is SessionState.Closed or SessionState.Failed or SessionState.Stopped;
-
     private static long Growth(long counted, long now) => now > counted ? now - counted : 0;
 
     private void OnSessionChanged(SessionEvent change)
@@ -50,7 +48,7 @@ internal sealed partial class GatewayMetrics
 
     private void Account(SessionSnapshot session, SessionEventKind kind)
     {
-        bool final = IsFinal(session.State);
+        bool final = session.State.IsFinal();
         lock (_gate)
         {
             if (_ended.Contains(session.Id))

@@ -1,4 +1,5 @@
 using Gateway.Api.Sessions;
+using Gateway.Engine.Sessions;
 
 namespace Gateway.Api.Profiles;
 
@@ -33,7 +34,7 @@ internal sealed partial class ProfileAutostart(
             // the profile again would use its (spent) token a second time.
             await resumption.Resumed.WaitAsync(stopping);
             var running = sessions.List()
-                .Where(s => s.ProfileId is not null && s.State is not (Gateway.Engine.Sessions.SessionState.Closed or Gateway.Engine.Sessions.SessionState.Failed or Gateway.Engine.Sessions.SessionState.Stopped))
+                .Where(s => s.ProfileId is not null && !s.State.IsFinal())
                 .Select(s => s.ProfileId!)
                 .ToHashSet(StringComparer.Ordinal);
             foreach (var profile in (await profiles.ListAsync(stopping)).Where(p => p.Autostart))

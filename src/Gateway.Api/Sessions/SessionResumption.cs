@@ -222,7 +222,7 @@ internal sealed partial class SessionResumption : IHostedService, IAsyncDisposab
     {
         // A shutdown stops every session: those are exactly the ones to resume.
         if (e.Kind == SessionEventKind.Changed
-            && e.Session.State is SessionState.Closed or SessionState.Failed or SessionState.Stopped
+            && e.Session.State.IsFinal()
             && !_lifetime.ApplicationStopping.IsCancellationRequested)
         {
             Forget(e.Session.Id);

@@ -212,7 +212,7 @@ internal static class TunnelsApi
     private static Ok<ClearedSessionsResponse> ClearEnded(SessionManager sessions, HttpContext context)
     {
         var removed = sessions.List()
-            .Where(s => s.State is SessionState.Closed or SessionState.Failed or SessionState.Stopped)
+            .Where(s => s.State.IsFinal())
             .Select(s => s.Id)
             .Where(sessions.Remove)
             .ToList();

@@ -87,7 +87,7 @@ internal sealed class ThroughputHistory : IHostedService, IDisposable
                     }
                 }
 
-                series.Add(now, s.BytesToTunnel, s.BytesFromTunnel, s.State is SessionState.Closed or SessionState.Failed or SessionState.Stopped);
+                series.Add(now, s.BytesToTunnel, s.BytesFromTunnel, s.State.IsFinal());
             }
 
             foreach (var id in _series.Keys)

@@ -177,7 +177,7 @@ internal sealed partial class TunnelSession
         bool changed;
         lock (_stateGate)
         {
-            if (_state is SessionState.Closed or SessionState.Failed or SessionState.Stopped)
+            if (_state.IsFinal())
             {
                 return;
             }
@@ -198,7 +198,7 @@ internal sealed partial class TunnelSession
     {
         lock (_stateGate)
         {
-            if (_state is SessionState.Closed or SessionState.Failed or SessionState.Stopped)
+            if (_state.IsFinal())
             {
                 return;
             }

@@ -123,7 +123,7 @@ internal sealed partial class TunnelSession
         {
             lock (_stateGate)
             {
-                return _state is SessionState.Closed or SessionState.Failed or SessionState.Stopped;
+                return _state.IsFinal();
             }
         }
     }
