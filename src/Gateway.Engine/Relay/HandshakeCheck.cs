@@ -7,7 +7,7 @@ namespace Gateway.Engine.Relay;
 /// <param name="Subprotocol">The subprotocol chosen among those offered, to answer in <c>Sec-WebSocket-Protocol</c>.</param>
 /// <param name="AccessToken">The access token sent, from the header or the cookie; not yet looked up.</param>
 /// <param name="ClientToken">The client token sent, syntax checked; null when none was sent.</param>
-public readonly record struct HandshakeCheck(
+internal readonly record struct HandshakeCheck(
     int FailureStatus,
     string? FailureReason,
     TunnelEnd End,

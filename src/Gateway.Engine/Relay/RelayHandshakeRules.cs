@@ -18,10 +18,10 @@ public static partial class RelayHandshakeRules
     public const string AccessTokenCookie = "awsiot-tunnel-token";
 
     /// <summary>The body AWS answers when a used token comes back without its client token.</summary>
-    public const string TokenReusedBody = "Invalid access token: The access token was previously used and can not be used again.";
+    internal const string TokenReusedBody = "Invalid access token: The access token was previously used and can not be used again.";
 
     /// <summary>Checks everything but the token itself; on success gives the mode and subprotocol.</summary>
-    public static HandshakeCheck Check(RelayUpgradeRequest request, int maxRequestBytes)
+    internal static HandshakeCheck Check(RelayUpgradeRequest request, int maxRequestBytes)
     {
         if (request.RequestBytes > maxRequestBytes)
         {

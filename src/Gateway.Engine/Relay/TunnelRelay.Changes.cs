@@ -5,7 +5,7 @@ namespace Gateway.Engine.Relay;
 public sealed partial class TunnelRelay
 {
     /// <summary>The close reason a connection gets when its end's access token is rotated.</summary>
-    public const string RevokedCloseReason = "Access token rotated; connect with the new token";
+    internal const string RevokedCloseReason = "Access token rotated; connect with the new token";
 
     /// <summary>
     /// Issues new access tokens for the chosen ends (AWS RotateTunnelAccessToken). The old tokens
@@ -112,7 +112,7 @@ public sealed partial class TunnelRelay
     }
 
     /// <summary>Deletes closed and expired tunnels that ended longer ago than the retention.</summary>
-    public async Task PruneAsync(CancellationToken cancellationToken)
+    internal async Task PruneAsync(CancellationToken cancellationToken)
     {
         var cutoff = _time.GetUtcNow() - _options.ClosedTunnelRetention;
         foreach (var tunnel in _tunnels.Values)

@@ -16,7 +16,7 @@ public static partial class ClientTokens
     public const int MaxLength = 128;
 
     /// <summary>The length, in characters, of a token made by <see cref="Generate"/>.</summary>
-    public const int GeneratedLength = 48;
+    internal const int GeneratedLength = 48;
 
     private const string Alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-";
 

@@ -10,7 +10,7 @@ public sealed record SessionLimits(int BandwidthToTunnel, int BandwidthFromTunne
 {
     /// <summary>The caps <paramref name="settings"/> give a session.</summary>
     /// <param name="settings">The session's settings (<c>limits.*</c> and <c>tcp.max-active-connections</c>).</param>
-    public static SessionLimits Of(ProxySettings settings) => new(
+    internal static SessionLimits Of(ProxySettings settings) => new(
         settings.SessionBandwidthToTunnel,
         settings.SessionBandwidthFromTunnel,
         settings.ConnectionBandwidth,

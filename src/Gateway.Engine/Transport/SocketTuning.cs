@@ -12,7 +12,7 @@ namespace Gateway.Engine.Transport;
 public static class SocketTuning
 {
     /// <summary>Bytes a socket may hold unsent: two full DATA messages.</summary>
-    public const int UnsentLowWatermark = 128 * 1024;
+    internal const int UnsentLowWatermark = 128 * 1024;
 
     private const int IpProtoTcp = 6;
     private const int TcpNotSentLowat = 25;
