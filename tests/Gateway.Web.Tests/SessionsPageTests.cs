@@ -71,6 +71,32 @@ public sealed class SessionsPageTests(GatewayFixture gatewayFixture, BrowserFixt
     }
 
     [Fact]
+    public async Task AnAnswerThatArrivesAfterClearEndedDoesNotBringTheEndedSessionBack()
+    {
+        // A stop's REST answer can come after the hub has said "Stopped" and after "Clear ended" removed
+        // the session: that late answer must not put the ended session back in the list (the button then
+        // stayed enabled with nothing left to clear). A new session under the same id is still taken.
+        await using var dashboard = await DashboardPage.OpenAsync(browser, Gateway, output);
+        await dashboard.LoginAsync();
+
+        var seen = await dashboard.Page.EvaluateAsync<bool[]>(@"async () => {
+            const live = await import('/js/hub.js');
+            live.remember({ id: 'late-answer', state: 'Connected' });
+            const before = live.allSessions().has('late-answer');
+            live.forget(['late-answer']);
+            live.remember({ id: 'late-answer', state: 'Stopped' });
+            const afterLateAnswer = live.allSessions().has('late-answer');
+            live.remember({ id: 'late-answer', state: 'Connecting' });
+            const restarted = live.allSessions().has('late-answer');
+            live.forget(['late-answer']);
+            return [before, afterLateAnswer, restarted];
+        }");
+
+        Assert.Equal([true, false, true], seen);
+        dashboard.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task RowsSayGatewayUnreachableWhileItIsDown()
     {
         using var echo = EchoServer.Start();

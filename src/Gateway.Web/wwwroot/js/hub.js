@@ -14,6 +14,7 @@
 
 import { api, csrfHeaders, enc } from './api.js';
 import { CLIENT_METHODS, HUB_METHODS, HUB_PATH } from './hub-methods.js';
+import { isFinal } from './format.js';
 
 export const HISTORY_SECONDS = 300;
 const POLL_MS = 2000;
@@ -84,9 +85,17 @@ function ensureSeries(snapshot) {
   });
 }
 
+// Ids removed lately (at most GONE_LIMIT): a REST answer that arrives after the removal (a stop's
+// answer after "Clear ended" took the stopped session away) must not bring the ended session back.
+const GONE_LIMIT = 1000;
+const gone = new Set();
+
 function remove(id) {
   const existed = sessions.delete(id);
   series.delete(id);
+  gone.delete(id);
+  gone.add(id);
+  if (gone.size > GONE_LIMIT) gone.delete(gone.values().next().value);
   return existed;
 }
 
@@ -393,6 +402,9 @@ export function forget(ids) {
 /** Takes a snapshot the REST API answered (start, stop) into the store at once. */
 export function remember(snapshot) {
   if (!snapshot?.id) return;
+  // An ended session already removed stays removed; a new session under the same id is taken.
+  if (gone.has(snapshot.id) && isFinal(snapshot.state)) return;
+  gone.delete(snapshot.id);
   if (upsert(snapshot)) emit('list');
   else emit('update', [snapshot.id]);
 }
