@@ -24,7 +24,7 @@ public sealed partial class ExitCodeTests(GatewayFixture fixture) : IClassFixtur
         await using var sourceProcess = source;
 
         using var client = await Tcp.ConnectAsync(port);
-        using var sending = new CancellationTokenSource(Timeouts.Long);
+        using var sending = new CancellationTokenSource(Bounds.Long);
         var chunk = Tcp.RandomBytes(64 * 1024);
         var sender = Task.Run(async () =>
         {
@@ -50,7 +50,7 @@ public sealed partial class ExitCodeTests(GatewayFixture fixture) : IClassFixtur
         Assert.Matches(StoppedLine(), source.Output);
         await Tcp.WaitClosedAsync(client);
         await sending.CancelAsync();
-        await sender.WaitAsync(Timeouts.Step);
+        await sender.WaitAsync(Bounds.Step);
 
         // The destination saw its peer leave and keeps running; Ctrl+C (SIGINT) stops it cleanly too.
         Assert.False(destination.HasExited, destination.Output);

@@ -102,7 +102,7 @@ public sealed partial class SettingsTests(GatewayFixture fixture) : IClassFixtur
 
         using var first = await Tcp.ConnectAsync(port);
         var payload = Tcp.RandomBytes(16 * 1024);
-        Assert.Equal(payload, await Tcp.EchoAsync(first, payload, Timeouts.Step));
+        Assert.Equal(payload, await Tcp.EchoAsync(first, payload, Bounds.Step));
 
         using (var second = await Tcp.ConnectAsync(port))
         {
@@ -110,7 +110,7 @@ public sealed partial class SettingsTests(GatewayFixture fixture) : IClassFixtur
         }
 
         await source.WaitForLineAsync(RefusedLine());
-        Assert.Equal(payload, await Tcp.EchoAsync(first, payload, Timeouts.Step));
+        Assert.Equal(payload, await Tcp.EchoAsync(first, payload, Bounds.Step));
         Assert.Equal(1, echo.Accepted);
     }
 
@@ -125,7 +125,7 @@ public sealed partial class SettingsTests(GatewayFixture fixture) : IClassFixtur
         await using var _ = source;
 
         Assert.Contains($"SSH -> 127.0.0.2:{port}", source.Stderr, StringComparison.Ordinal);
-        using var cts = new CancellationTokenSource(Timeouts.Step);
+        using var cts = new CancellationTokenSource(Bounds.Step);
         using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
         {
             await client.ConnectAsync(new IPEndPoint(IPAddress.Parse("127.0.0.2"), port), cts.Token);

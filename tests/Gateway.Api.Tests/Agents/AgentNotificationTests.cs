@@ -18,7 +18,7 @@ public sealed class AgentNotificationTests
     {
         await using var broker = await Mosquitto.StartAsync();
         await using var gateway = await TestGateway.StartAsync(settings: AgentTestSupport.FastAgents);
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         await gateway.PutAgentAsync("pump", PlainAgent(broker, "pump-17", $"SSH=127.0.0.1:{echo.Port},WEB=127.0.0.1:1"));
         await gateway.WaitForAgentAsync("pump", s => s.State == "connected", "connected");
 
@@ -48,7 +48,7 @@ public sealed class AgentNotificationTests
     {
         await using var broker = await Mosquitto.StartAsync();
         await using var gateway = await TestGateway.StartAsync(settings: AgentTestSupport.FastAgents);
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         await gateway.PutAgentAsync("cam", PlainAgent(broker, "camera-3", $"SSH=127.0.0.1:{echo.Port}"));
         await gateway.WaitForAgentAsync("cam", s => s.State == "connected", "connected");
         await using var mqtt = await TestMqtt.ConnectAsync(broker);
@@ -123,7 +123,7 @@ public sealed class AgentNotificationTests
     {
         await using var broker = await Mosquitto.StartAsync();
         await using var gateway = await TestGateway.StartAsync(settings: AgentTestSupport.FastAgents);
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var hubStates = System.Threading.Channels.Channel.CreateUnbounded<AgentStatus>();
         await using var hub = Hubs.HubClient.Build(gateway);
         hub.On<AgentStatus>("agentChanged", status => hubStates.Writer.TryWrite(status));
@@ -159,7 +159,7 @@ public sealed class AgentNotificationTests
         using var stranger = new TestPki("a CA the broker does not know");
         await using var broker = await Mosquitto.StartAsync(pki);
         await using var gateway = await TestGateway.StartAsync(settings: AgentTestSupport.FastAgents);
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var (certificate, key) = pki.Issue("plc-9", server: false);
         var (strangeCertificate, strangeKey) = stranger.Issue("plc-10", server: false);
         await gateway.PutAgentAsync("plc", TlsAgent(broker, "plc-9", $"SSH=127.0.0.1:{echo.Port}", pki.CaPem, certificate, key));

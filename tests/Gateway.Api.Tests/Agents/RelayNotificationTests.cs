@@ -21,7 +21,7 @@ public sealed class RelayNotificationTests
             ["Relay:Notifications:Tls"] = "false",
         };
         await using var gateway = await TestGateway.StartAsync(settings: settings);
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         await gateway.PutAgentAsync("pump", AgentNotificationTests.PlainAgent(broker, "pump-17", $"SSH=127.0.0.1:{echo.Port}"));
         await gateway.WaitForAgentAsync("pump", s => s.State == "connected", "connected");
         await using var watcher = await TestMqtt.ConnectAsync(broker);

@@ -21,7 +21,7 @@ public sealed class AwsReferenceProxyTests
         Assert.NotNull(reference);
         await using var gateway = await TestGateway.StartAsync();
         using var aws = new AwsCli(gateway, await AwsTestKeys.CreateAsync(gateway, "operator"));
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
 
         var (code, opened, error) = await aws.RunAsync("open-tunnel", "--destination-config", "thingName=pump-17,services=SSH");
         Assert.True(code == 0, error);

@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Gateway.Api.Tests.Infrastructure;
 using Gateway.Engine.Sessions;
-using Gateway.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Api.Tests.Clouds;
@@ -21,7 +20,7 @@ public sealed class CloudSessionTests
     public async Task OneCallOpensTheTunnelAndStartsTheSource_TheReferenceDestinationCarriesTraffic_StopClosesTheTunnel()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         using var client = gateway.CreateClient();
         var (opened, port) = await OpenAsync(client, port => new
         {
@@ -64,7 +63,7 @@ public sealed class CloudSessionTests
     public async Task ConnectRotatesTheSourceTokenOfATunnelSomeoneElseOpened()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         using var client = gateway.CreateClient();
         var created = await gateway.CreateTunnelAsync("SSH");
         await using var destination = ReferenceProxy.Start(gateway, created.DestinationAccessToken, "-d", $"SSH=127.0.0.1:{echo.Port}");
@@ -124,7 +123,7 @@ public sealed class CloudSessionTests
         using var cloudClient = cloud.CreateClient();
         string data = TestGateway.NewDataDirectory();
         int httpsPort = Tcp.FreePort();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         string sessionId, tunnelId;
         int port;
         await using (var gateway = await TestGateway.StartAsync(data, httpsPort: httpsPort))

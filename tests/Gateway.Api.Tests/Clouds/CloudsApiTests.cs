@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Gateway.Api.Tests.Aws;
 using Gateway.Api.Tests.Infrastructure;
-using Gateway.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

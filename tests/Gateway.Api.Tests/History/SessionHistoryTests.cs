@@ -14,7 +14,7 @@ public sealed class SessionHistoryTests
     public async Task StartedAndStoppedSessionsAreInTheHistoryWithTheirUserBytesAndEnd()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         using var http = gateway.CreateClient();
         var tunnel = await gateway.CreateTunnelAsync("SSH");
 

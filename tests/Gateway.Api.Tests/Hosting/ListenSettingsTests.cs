@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Gateway.Api.Tests.Infrastructure;
-using Gateway.Testing;
 
 namespace Gateway.Api.Tests.Hosting;
 

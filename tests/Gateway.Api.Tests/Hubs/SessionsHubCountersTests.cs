@@ -11,7 +11,7 @@ public sealed class SessionsHubCountersTests
     public async Task CountersOfABusySessionAreCoalescedToFourBatchesASecond()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var (sourceId, _, port) = await gateway.StartPairAsync(echo.Port);
         await using var hub = await HubClient.ConnectAsync(gateway);
         using var tcp = await LocalClient.ConnectAsync(port);

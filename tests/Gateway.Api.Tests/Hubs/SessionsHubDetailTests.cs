@@ -12,7 +12,7 @@ public sealed class SessionsHubDetailTests
     public async Task SubscribeGivesTheSessionAndItsLogThenConnectionsAndLogLinesLive()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var (sourceId, destinationId, port) = await gateway.StartPairAsync(echo.Port);
         await using var hub = await HubClient.ConnectAsync(gateway);
 
@@ -61,7 +61,7 @@ public sealed class SessionsHubDetailTests
     public async Task AfterUnsubscribeNoMoreDetailComes()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var (_, destinationId, port) = await gateway.StartPairAsync(echo.Port);
         await using var leaving = await HubClient.ConnectAsync(gateway);
         await using var staying = await HubClient.ConnectAsync(gateway);

@@ -13,7 +13,7 @@ public sealed class SessionsHubStateTests
     public async Task GetSessionsAnswersTheRunningSessionsAsTheRestApi()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var (sourceId, destinationId, _) = await gateway.StartPairAsync(echo.Port);
         await using var hub = await HubClient.ConnectAsync(gateway);
 
@@ -37,7 +37,7 @@ public sealed class SessionsHubStateTests
     public async Task StateChangesArriveAtOnceInTheEnginesOrder()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         await using var hub = await HubClient.ConnectAsync(gateway);
         var sessions = gateway.Sessions();
         var engine = new ConcurrentQueue<SessionSnapshot>();
@@ -96,7 +96,7 @@ public sealed class SessionsHubStateTests
     public async Task ANewConnectionGetsTheCompleteStateItMissed()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var sessions = gateway.Sessions();
         string sourceId;
         string destinationId;

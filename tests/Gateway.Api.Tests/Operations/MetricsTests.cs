@@ -41,7 +41,7 @@ public sealed class MetricsTests
     public async Task SessionsCarryingBytesThroughTheRelayShowInTheMetrics()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var tunnel = await gateway.CreateTunnelAsync("SSH");
         var sessions = gateway.Sessions();
         var destination = sessions.StartOrThrow(gateway.Spec(SessionMode.Destination, tunnel.DestinationAccessToken, $"SSH={echo.Port}"));

@@ -17,7 +17,7 @@ public sealed class ProfileAutostartTests
     public async Task AutostartProfilesComeUpAfterARestartAndCarryTraffic()
     {
         string dataDirectory = TestGateway.NewDataDirectory();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         int port = SessionHarness.FreePort();
         string destinationProfileId;
         string sourceProfileId;
@@ -157,7 +157,7 @@ public sealed class ProfileAutostartTests
     public async Task AutostartSessionsAreResumedAtEveryLaterRestart_NotStartedAgainWithTheirSpentTokens()
     {
         string dataDirectory = TestGateway.NewDataDirectory();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         int port = SessionHarness.FreePort();
         string destinationProfileId, sourceProfileId;
         await using (var first = await TestGateway.StartAsync(dataDirectory))

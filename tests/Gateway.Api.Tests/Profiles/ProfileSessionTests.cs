@@ -13,7 +13,7 @@ public sealed class ProfileSessionTests
     public async Task BuiltInRelayProfilesStartSessionsThatCarryTraffic()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         using var http = gateway.CreateClient();
         var tunnel = await gateway.CreateTunnelAsync("SSH");
         var specs = gateway.Services.GetRequiredService<ProfileSessionSpecs>();

@@ -19,7 +19,7 @@ public sealed class ConnectRelayPairingTests
     public async Task ConnectStartsBothEndsAndBytesEchoThroughTheSourcePort()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         using var http = gateway.CreateClient();
         var transcript = new Transcript();
 
@@ -74,7 +74,7 @@ public sealed class ConnectRelayPairingTests
     public async Task GivenSourcePortsAreUsedWhenFree()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         using var http = gateway.CreateClient();
 
         // Another test may take the free port first: 409 (tunnel closed, nothing left), try another.
@@ -114,7 +114,7 @@ public sealed class ConnectRelayPairingTests
     public async Task AnEmptyServiceListMeansTheDestinationsServices()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         using var http = gateway.CreateClient();
 
         var created = await http.PostJsonAsync("/api/relay/tunnels", new { services = Array.Empty<string>(), connect = new { destinations = $"SSH=127.0.0.1:{echo.Port}" } }, HttpStatusCode.Created);
@@ -155,7 +155,7 @@ public sealed class ConnectRelayPairingTests
     public async Task ASourcePortInUseIsAConflictThatLeavesNoSessionRunningAndTheTunnelClosed()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         using var http = gateway.CreateClient();
         var holder = new TcpListener(IPAddress.Loopback, 0);
         holder.Start();

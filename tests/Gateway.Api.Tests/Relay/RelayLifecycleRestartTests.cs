@@ -70,7 +70,7 @@ public sealed class RelayLifecycleRestartTests
     public async Task ATunnelWhoseEndsRanOnTheGatewayIsClosedAtTheNextStart()
     {
         string dataDirectory = TestGateway.NewDataDirectory();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         string paired;
         string plain;
         await using (var first = await TestGateway.StartAsync(dataDirectory))

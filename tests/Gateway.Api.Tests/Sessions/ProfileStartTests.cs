@@ -17,7 +17,7 @@ public sealed class ProfileStartTests
     public async Task ProfilesStartByIdWithOrWithoutATokenOverrideAndCarryTraffic()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         using var http = gateway.CreateClient();
         var transcript = new Transcript();
         var tunnel = await gateway.CreateTunnelAsync("SSH");
@@ -173,7 +173,7 @@ public sealed class ProfileStartTests
     public async Task FullPathRelayTunnelProfilesTrafficStopAndHistory()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         using var http = gateway.CreateClient();
         var transcript = new Transcript();
         var sessions = gateway.Sessions();

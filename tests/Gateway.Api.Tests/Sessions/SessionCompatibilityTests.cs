@@ -16,7 +16,7 @@ public sealed class SessionCompatibilityTests
     public async Task OlderSourceFormatCarriesDataThroughOurDestination(MessageFormat format)
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var tunnel = await gateway.CreateTunnelAsync("SSH");
         var sessions = gateway.Sessions();
         var destination = sessions.StartOrThrow(gateway.Spec(SessionMode.Destination, tunnel.DestinationAccessToken, $"SSH={echo.Port}"));

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using Gateway.Api.Tests.Infrastructure;
 using Gateway.Engine.Sessions;
-using Gateway.Testing;
 
 namespace Gateway.Api.Tests.Sessions;
 
@@ -16,7 +15,7 @@ public sealed class SessionConnectionLimitTests
     public async Task ThirdConnectionIsClosedAtOnceAndTheFirstTwoStillEcho()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var tunnel = await gateway.CreateTunnelAsync("SSH");
         var sessions = gateway.Sessions();
         var limited = SessionHarness.FastSettings with { TcpMaxActiveConnections = 2 };
@@ -50,7 +49,7 @@ public sealed class SessionConnectionLimitTests
     public async Task BeyondTheSessionCapANewConnectionOnAnyServiceIsRefusedAtOnce()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var tunnel = await gateway.CreateTunnelAsync("A", "B");
         var sessions = gateway.Sessions();
         var limited = SessionHarness.FastSettings with { MaxSessionConnections = 2 };
@@ -141,7 +140,7 @@ public sealed class SessionConnectionLimitTests
     // Two connections echo 256 KiB of random bytes each at once (the echo checks every byte), then the sessions stop.
     private static async Task<(SessionSnapshot Source, SessionSnapshot Destination)> EchoThroughCapsAsync(TestGateway gateway, Gateway.Engine.Settings.ProxySettings sourceSettings, Gateway.Engine.Settings.ProxySettings destinationSettings)
     {
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var tunnel = await gateway.CreateTunnelAsync("A");
         var sessions = gateway.Sessions();
         var destination = sessions.StartOrThrow(gateway.Spec(SessionMode.Destination, tunnel.DestinationAccessToken, $"A={echo.Port}", destinationSettings));

@@ -12,7 +12,7 @@ public sealed class SessionDataPathTests
     public async Task CarriesTenMegabytesEachWayThroughTheRelay()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var tunnel = await gateway.CreateTunnelAsync("SSH");
         var sessions = gateway.Sessions();
         int port = SessionHarness.FreePort();

@@ -35,7 +35,7 @@ public sealed class SessionDestinationConnectTests
         Assert.True(SessionHarness.IsReady(sessions.Get(destination.Id)!));
 
         // The app comes up on that port: the next connection (a new stream) goes through.
-        using var echo = EchoListener.Start(port: appPort);
+        using var echo = EchoServer.Start(port: appPort);
         using var second = await LocalClient.ConnectAsync(ports[0]);
         await second.EchoRandomAsync(64 * 1024);
         Assert.Equal(1, echo.Accepted);

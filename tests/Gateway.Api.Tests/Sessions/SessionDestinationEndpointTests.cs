@@ -11,7 +11,7 @@ public sealed class SessionDestinationEndpointTests
     public async Task Ipv6LiteralAndUnixSocketEndpointsCarryData()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var v6 = EchoListener.Start(IPAddress.IPv6Loopback);
+        using var v6 = EchoServer.Start(IPAddress.IPv6Loopback);
         using var unix = LocalServer.StartUnix(LocalServer.EchoAsync);
         var tunnel = await gateway.CreateTunnelAsync("V6", "UDS");
         var sessions = gateway.Sessions();

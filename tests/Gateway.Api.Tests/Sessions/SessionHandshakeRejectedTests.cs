@@ -22,7 +22,7 @@ public sealed class SessionHandshakeRejectedTests
     public async Task UsedAccessTokenWithAnotherClientTokenEndsTheSessionFailed()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var tunnel = await gateway.CreateTunnelAsync("SSH");
         var sessions = gateway.Sessions();
         var first = sessions.StartOrThrow(gateway.Spec(SessionMode.Destination, tunnel.DestinationAccessToken, $"SSH={echo.Port}"));

@@ -18,7 +18,7 @@ public sealed class SessionListOperatorTests
     public async Task DemoSessionsHaveReadableNamesAndAStoppedOneKeepsItsServicesAndPort()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         using var http = gateway.CreateClient();
         var created = await http.PostJsonAsync("/api/relay/tunnels", new { thingName = "pump-17", connect = new { destinations = $"SSH=127.0.0.1:{echo.Port}" } }, HttpStatusCode.Created);
         string tunnelId = created.GetProperty("tunnelId").GetString()!;
@@ -54,7 +54,7 @@ public sealed class SessionListOperatorTests
     public async Task ClearingEndedSessionsRemovesOnlyEndedOnesAndNeedsTheOperatorRole()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         using var http = gateway.CreateClient();
         var created = await http.PostJsonAsync("/api/relay/tunnels", new { connect = new { destinations = $"SSH=127.0.0.1:{echo.Port}" } }, HttpStatusCode.Created);
         string sourceId = created.GetProperty("sessions").GetProperty("sourceSessionId").GetString()!;

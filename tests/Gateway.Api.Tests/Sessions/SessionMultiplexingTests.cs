@@ -17,10 +17,10 @@ public sealed class SessionMultiplexingTests
     public async Task TwentySimultaneousConnectionsOnEachOfThreeServicesEchoTheirOwnBytes()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echoA = EchoListener.Start();
-        using var echoB = EchoListener.Start();
-        using var echoC = EchoListener.Start();
-        EchoListener[] echoes = [echoA, echoB, echoC];
+        using var echoA = EchoServer.Start();
+        using var echoB = EchoServer.Start();
+        using var echoC = EchoServer.Start();
+        EchoServer[] echoes = [echoA, echoB, echoC];
         var tunnel = await gateway.CreateTunnelAsync(ServiceIds);
         var sessions = gateway.Sessions();
         var destination = sessions.StartOrThrow(gateway.Spec(SessionMode.Destination, tunnel.DestinationAccessToken, $"A={echoA.Port},B={echoB.Port},C={echoC.Port}"));

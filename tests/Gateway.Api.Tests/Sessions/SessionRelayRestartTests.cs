@@ -15,7 +15,7 @@ public sealed class SessionRelayRestartTests
     {
         string dataDirectory = TestGateway.NewDataDirectory();
         await using var sessions = new SessionManager(TimeProvider.System, NullLoggerFactory.Instance);
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var (gatewayA, httpsPort) = await StartOnFixedPortAsync(dataDirectory);
         var stopA = new GatewayOwner(gatewayA);
         await using var ownerA = stopA;

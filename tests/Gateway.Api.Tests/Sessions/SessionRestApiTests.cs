@@ -27,7 +27,7 @@ public sealed class SessionRestApiTests
     public async Task StartUseInspectResetAndStopSessionsOverRest()
     {
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         using var http = gateway.CreateClient();
         var tunnel = await gateway.CreateTunnelAsync("SSH");
         string[] secrets = [tunnel.SourceAccessToken, tunnel.DestinationAccessToken];

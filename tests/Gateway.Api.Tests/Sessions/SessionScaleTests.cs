@@ -16,7 +16,7 @@ public sealed class SessionScaleTests(ITestOutputHelper output)
     {
         var clock = Stopwatch.StartNew();
         await using var gateway = await TestGateway.StartAsync();
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         var sessions = gateway.Sessions();
 
         var tunnels = new CreatedRelayTunnelResponse[Pairs];

@@ -13,7 +13,7 @@ public sealed class ThroughputApiTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var gateway = await TestGateway.StartAsync(time: time);
-        using var echo = EchoListener.Start();
+        using var echo = EchoServer.Start();
         using var http = gateway.CreateClient();
         var created = await http.PostJsonAsync("/api/relay/tunnels", new { connect = new { destinations = $"SSH=127.0.0.1:{echo.Port}" } }, HttpStatusCode.Created);
         string sourceId = created.GetProperty("sessions").GetProperty("sourceSessionId").GetString()!;

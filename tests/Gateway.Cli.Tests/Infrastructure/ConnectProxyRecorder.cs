@@ -48,7 +48,7 @@ internal sealed class ConnectProxyRecorder : IDisposable
     /// <summary>Waits (bounded) until a request has arrived; returns the first one's first line.</summary>
     public async Task<string> WaitForRequestAsync(TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? Timeouts.Step);
+        using var cts = new CancellationTokenSource(timeout ?? Bounds.Step);
         while (true)
         {
             Task changed;

@@ -40,7 +40,7 @@ internal static class AwsShell
             using var process = Process.Start(info)!;
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
-            using var cts = new CancellationTokenSource(Timeouts.Long);
+            using var cts = new CancellationTokenSource(Bounds.Long);
             try
             {
                 await process.WaitForExitAsync(cts.Token);
@@ -48,11 +48,11 @@ internal static class AwsShell
             catch (OperationCanceledException)
             {
                 process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"`{commandLine}` did not finish in {Timeouts.Long}.");
+                throw new TimeoutException($"`{commandLine}` did not finish in {Bounds.Long}.");
             }
 
-            string output = await stdout.WaitAsync(Timeouts.Step);
-            string error = await stderr.WaitAsync(Timeouts.Step);
+            string output = await stdout.WaitAsync(Bounds.Step);
+            string error = await stderr.WaitAsync(Bounds.Step);
             JsonElement? json = null;
             if (output.TrimStart().StartsWith('{'))
             {

@@ -34,13 +34,13 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         Assertions.SetDefaultExpectTimeout(Timeouts.BrowserMs);
-        _playwright = await Playwright.CreateAsync().WaitAsync(Timeouts.Step);
+        _playwright = await Playwright.CreateAsync().WaitAsync(Bounds.Step);
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ExecutablePath,
             Headless = true,
             Args = ChromiumArgs,
-            Timeout = (float)Timeouts.Step.TotalMilliseconds,
+            Timeout = (float)Bounds.Step.TotalMilliseconds,
         });
     }
 

@@ -24,7 +24,7 @@ internal static class ManySessions
         {
             var tunnel = await gateway.CreateTunnelAsync(["SSH"]);
             tokens[i] = (tunnel.SourceAccessToken, tunnel.DestinationAccessToken);
-        }).WaitAsync(Timeouts.Long);
+        }).WaitAsync(Bounds.Long);
 
         var ids = new List<string>(pairs * 2);
         var ports = new List<int>(pairs);
@@ -70,7 +70,7 @@ internal static class ManySessions
         manager.Changed += OnChanged;
         try
         {
-            using var cts = new CancellationTokenSource(Timeouts.Long);
+            using var cts = new CancellationTokenSource(Bounds.Long);
             var wanted = ids.ToHashSet(StringComparer.Ordinal);
             while (true)
             {

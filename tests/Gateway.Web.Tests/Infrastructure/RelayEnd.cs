@@ -18,7 +18,7 @@ internal sealed class RelayEnd : IAsyncDisposable
         socket.Options.AddSubProtocol("aws.iot.securetunneling-3.0");
         socket.Options.SetRequestHeader("access-token", accessToken);
         socket.Options.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(gateway.Certificate.RawData);
-        using var cts = new CancellationTokenSource(Timeouts.Step);
+        using var cts = new CancellationTokenSource(Bounds.Step);
         await socket.ConnectAsync(new Uri($"{gateway.RelayEndpoint}/tunnel?local-proxy-mode={mode}"), cts.Token);
         return new RelayEnd(socket);
     }
@@ -27,7 +27,7 @@ internal sealed class RelayEnd : IAsyncDisposable
     public async Task<WebSocketCloseStatus?> ReceiveCloseAsync()
     {
         var buffer = new byte[64 * 1024];
-        using var cts = new CancellationTokenSource(Timeouts.Step);
+        using var cts = new CancellationTokenSource(Bounds.Step);
         while (true)
         {
             var result = await _socket.ReceiveAsync(buffer, cts.Token);
@@ -42,7 +42,7 @@ internal sealed class RelayEnd : IAsyncDisposable
     {
         if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
-            using var cts = new CancellationTokenSource(Timeouts.Step);
+            using var cts = new CancellationTokenSource(Bounds.Step);
             try
             {
                 await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cts.Token);

@@ -89,7 +89,7 @@ internal sealed class TestGateway : IAsyncDisposable
         builder.AddGateway();
         var app = builder.Build();
         app.UseGateway();
-        await app.StartAsync().WaitAsync(Timeouts.Step);
+        await app.StartAsync().WaitAsync(Bounds.Step);
         return new TestGateway(app, dataDirectory, logs);
     }
 
@@ -99,7 +99,7 @@ internal sealed class TestGateway : IAsyncDisposable
         var client = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = ValidateCertificate } })
         {
             BaseAddress = HttpsBase,
-            Timeout = Timeouts.Step,
+            Timeout = Bounds.Step,
         };
         if (apiKey is not null)
         {
@@ -155,7 +155,7 @@ internal sealed class TestGateway : IAsyncDisposable
         try
         {
             using var client = CreateClient();
-            using var cts = new CancellationTokenSource(Timeouts.Step);
+            using var cts = new CancellationTokenSource(Bounds.Step);
             while (true)
             {
                 var last = (await client.GetFromJsonAsync<JsonElement>($"/api/tunnels/{id}", cts.Token)).Clone();
@@ -189,7 +189,7 @@ internal sealed class TestGateway : IAsyncDisposable
         using var cts = new CancellationTokenSource(grace);
         try
         {
-            await _app.StopAsync(cts.Token).WaitAsync(Timeouts.Step);
+            await _app.StopAsync(cts.Token).WaitAsync(Bounds.Step);
         }
         catch (Exception ex) when (IsCancellation(ex))
         {
@@ -207,7 +207,7 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync().WaitAsync(Timeouts.Step);
+        await _app.StopAsync().WaitAsync(Bounds.Step);
         await _app.DisposeAsync();
         try
         {
