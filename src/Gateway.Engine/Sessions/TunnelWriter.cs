@@ -55,6 +55,8 @@ internal sealed class TunnelWriter : ITunnelSender
     private int _controlQueued;
     private int _controlOverflowed;
 
+    /// <param name="session">The session: its log, its cap toward the tunnel, its counters, its settings.</param>
+    /// <param name="socket">The link's WebSocket; this writer is its only sender.</param>
     /// <param name="end">Ends the link: called once a send fails or the control bound is reached (never under a caller's lock).</param>
     /// <param name="controlQueueCapacity">The bound on control frames; tests make it small.</param>
     public TunnelWriter(TunnelSession session, TunnelWebSocket socket, Action<LinkEnd> end, int controlQueueCapacity = ControlQueueCapacity)
