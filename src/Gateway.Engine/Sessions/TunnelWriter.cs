@@ -21,8 +21,8 @@ namespace Gateway.Engine.Sessions;
 /// and one of the link's (<see cref="DataQueueCapacity"/>), so a local reader waits when the tunnel is
 /// behind. Every other frame (pings, pongs, the messages we originate) counts against
 /// <see cref="ControlQueueCapacity"/>; those are never dropped one by one, so beyond the bound the
-/// link ends (<see cref="LinkEndKind.ControlQueueFull"/>, with an error line) and everything starts
-/// over on a new connection. The close frame is the one frame outside every bound: it is queued once,
+/// link ends (<see cref="LinkEndKind.ControlQueueFull"/>, with an error line), nothing but the close
+/// is queued any more, and everything starts over on a new connection. The close frame is the one frame outside every bound: it is queued once,
 /// as the link ends.
 /// </remarks>
 internal sealed class TunnelWriter : ITunnelSender
@@ -164,6 +164,13 @@ internal sealed class TunnelWriter : ITunnelSender
 
     private bool TryEnqueueControl(FairScheduler<OutboundFrame>.Lane? lane, in OutboundFrame frame)
     {
+        // Once past the bound nothing but the close is taken, even with room again: a reset must
+        // not follow a start that was refused.
+        if (Volatile.Read(ref _controlOverflowed) != 0)
+        {
+            return false;
+        }
+
         if (Interlocked.Increment(ref _controlQueued) > _controlCapacity)
         {
             Interlocked.Decrement(ref _controlQueued);
@@ -187,6 +194,8 @@ internal sealed class TunnelWriter : ITunnelSender
             return;
         }
 
+        // From here the link is ending: no DATA either (a connection whose start was refused must not send).
+        _dataStopped = true;
         string why = $"the service does not take what we send: {_controlCapacity} control frames (pings, pongs, stream starts and resets) are queued";
         _log.Error(why + "; ending the connection");
         // Callers may hold the link's lock (a start or reset is queued under it): end from elsewhere.

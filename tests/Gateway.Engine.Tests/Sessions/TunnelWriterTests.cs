@@ -14,7 +14,8 @@ namespace Gateway.Engine.Tests.Sessions;
 /// <summary>
 /// The send side of a link over a real TCP pair: frames other than DATA and the close are bounded,
 /// and past the bound the link ends once, with its own reason and an error line, instead of a
-/// frame going missing quietly; what was queued still leaves once the writer runs.
+/// frame going missing quietly; after that only the close is taken, and what was queued still
+/// leaves once the writer runs.
 /// </summary>
 public sealed class TunnelWriterTests
 {
@@ -52,24 +53,25 @@ public sealed class TunnelWriterTests
         Assert.Equal(LinkEndKind.ControlQueueFull, linkEnd.Kind);
         Assert.Contains($"{Capacity} control frames", linkEnd.Message, StringComparison.Ordinal);
 
-        // Full stays full and says so once: messages and pings are refused too, nothing more is logged.
+        // The link is ending and says so once: messages, pings and DATA are refused from now on
+        // (the caller keeps its buffer and slot), nothing more is logged; the close still goes.
         Assert.False(writer.EnqueueMessage(TunnelMessages.StreamReset(1, "SSH1")));
         Assert.False(writer.EnqueueControl(WebSocketOpcode.Ping, "1"u8));
-        Assert.Single(session.Log.Recent(), line => line.Level == "Error" && line.Message.Contains("control frames", StringComparison.Ordinal));
-
-        // The close is outside the bound, and DATA has its own.
-        var close = TunnelWebSocket.ClosePayload(1000, null);
-        Assert.True(writer.EnqueueControl(WebSocketOpcode.Close, close));
         var lane = TunnelWriter.CreateLane();
         await writer.WaitForDataSlotAsync(lane, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Default);
         var buffer = ArrayPool<byte>.Shared.Rent(DataFrameEncoder.BufferSize(16));
         var (offset, length) = DataFrameEncoder.Encode(buffer, 16, 1, null, 1);
-        Assert.True(writer.EnqueueData(lane, buffer, offset, length, 16));
+        Assert.False(writer.EnqueueData(lane, buffer, offset, length, 16));
+        writer.ReleaseDataSlot(lane);
+        ArrayPool<byte>.Shared.Return(buffer);
+        Assert.Single(session.Log.Recent(), line => line.Level == "Error" && line.Message.Contains("control frames", StringComparison.Ordinal));
+        var close = TunnelWebSocket.ClosePayload(1000, null);
+        Assert.True(writer.EnqueueControl(WebSocketOpcode.Close, close));
 
         // Once the writer runs, every queued frame leaves (a masked header of 6 bytes each, all
         // payloads under 126 bytes) and gives its place back.
         var run = writer.RunAsync();
-        var received = new byte[(Capacity * (6 + pong.Length)) + (6 + close.Length) + (6 + length)];
+        var received = new byte[(Capacity * (6 + pong.Length)) + (6 + close.Length)];
         await peer.ReadExactlyAsync(received).AsTask().WaitAsync(TestTimeouts.Default);
         writer.Complete();
         await run.WaitAsync(TestTimeouts.Default);
