@@ -18,6 +18,7 @@ namespace Gateway.Engine.Proxy;
 internal sealed class LocalConnection
 {
     private readonly SessionLink _link;
+    private readonly ITunnelSender _sender;
     private readonly CancellationTokenSource _abort = new();
     private readonly Throttle? _throttle;
     private Socket? _socket;
@@ -27,12 +28,13 @@ internal sealed class LocalConnection
     private int _writerCompleted;
     private Task _pumps = Task.CompletedTask;
 
-    public LocalConnection(SessionLink link, ServiceChannel service, uint id, int streamId, string? wireServiceId, uint wireConnectionId, DateTimeOffset openedAt, PipeOptions pipeOptions)
+    public LocalConnection(SessionLink link, ITunnelSender sender, ServiceChannel service, uint id, int streamId, string? wireServiceId, uint wireConnectionId, DateTimeOffset openedAt, PipeOptions pipeOptions)
     {
         _link = link;
+        _sender = sender;
         // V3: a lane per connection. V1/V2: the connection is the stream, and a new stream must not
         // overtake the old one's last bytes and reset, so the service's connections share one lane.
-        Lane = wireConnectionId != 0 ? SessionLink.NewLane() : service.SharedLane;
+        Lane = wireConnectionId != 0 ? sender.NewLane() : service.SharedLane;
         Service = service;
         Id = id;
         StreamId = streamId;
@@ -199,7 +201,7 @@ internal sealed class LocalConnection
             {
                 // Wait for bytes without a buffer, then for room in the session's send queue.
                 await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _abort.Token).ConfigureAwait(false);
-                await _link.WaitForDataSlotAsync(Lane, _abort.Token).ConfigureAwait(false);
+                await _sender.WaitForDataSlotAsync(Lane, _abort.Token).ConfigureAwait(false);
                 holdsSlot = true;
                 buffer = ArrayPool<byte>.Shared.Rent(DataFrameEncoder.BufferSize(maxPayload));
                 int read = await socket.ReceiveAsync(buffer.AsMemory(DataFrameEncoder.PayloadOffset, maxPayload), SocketFlags.None, _abort.Token).ConfigureAwait(false);
@@ -222,7 +224,7 @@ internal sealed class LocalConnection
 
                 var (offset, length) = DataFrameEncoder.Encode(buffer, read, StreamId, WireServiceId, WireConnectionId);
                 Interlocked.Add(ref _bytesFromLocal, read);
-                if (!_link.EnqueueData(Lane, buffer, offset, length, read))
+                if (!_sender.EnqueueData(Lane, buffer, offset, length, read))
                 {
                     break;
                 }
@@ -247,7 +249,7 @@ internal sealed class LocalConnection
 
             if (holdsSlot)
             {
-                _link.ReleaseDataSlot(Lane);
+                _sender.ReleaseDataSlot(Lane);
             }
         }
 

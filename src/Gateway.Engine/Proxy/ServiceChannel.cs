@@ -7,7 +7,7 @@ namespace Gateway.Engine.Proxy;
 /// and its local connections. State changes happen under the owning link's lock; the connection
 /// table is concurrent so the data path reads it without locking.
 /// </summary>
-internal sealed class ServiceChannel(string? serviceId, ServiceEndpoint endpoint)
+internal sealed class ServiceChannel(string? serviceId, ServiceEndpoint endpoint, Scheduling.FairScheduler<Sessions.OutboundFrame>.Lane sharedLane)
 {
     /// <summary>The id as configured and advertised; null for an unnamed mapping the service did not name.</summary>
     public string? ServiceId { get; } = serviceId;
@@ -38,7 +38,7 @@ internal sealed class ServiceChannel(string? serviceId, ServiceEndpoint endpoint
     public bool MirrorServiceId { get; set; } = true;
 
     /// <summary>The lane V1/V2 connections (no connection id) of this service share toward the tunnel.</summary>
-    public Scheduling.FairScheduler<Sessions.OutboundFrame>.Lane SharedLane { get; } = Sessions.SessionLink.NewLane();
+    public Scheduling.FairScheduler<Sessions.OutboundFrame>.Lane SharedLane { get; } = sharedLane;
 
     public string Key => ServiceId ?? string.Empty;
 

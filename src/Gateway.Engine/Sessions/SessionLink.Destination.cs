@@ -58,7 +58,7 @@ internal sealed partial class SessionLink
                     ? $"refused {Describe(message)}: the session already has {open} connections (limits.max_session_connections)"
                     : $"refused {Describe(message)}: {Name(channel)} already has {channel.Connections.Count} connections (tcp.max_active_connections)");
                 _session.CountRefusedByLimit();
-                EnqueueMessage(connectionId != 0
+                _writer.EnqueueMessage(connectionId != 0
                     ? TunnelMessages.ConnectionReset(message.StreamId, message.ServiceId, connectionId)
                     : TunnelMessages.StreamReset(message.StreamId, message.ServiceId));
                 return;
@@ -67,7 +67,7 @@ internal sealed partial class SessionLink
             channel.CurrentStreamId = message.StreamId;
             channel.LastStreamId = message.StreamId;
             channel.MirrorServiceId = message.ServiceId.Length > 0;
-            var connection = new LocalConnection(this, channel, connectionId, message.StreamId, message.ServiceId, connectionId, _time.GetUtcNow(), _connectionPipeOptions);
+            var connection = new LocalConnection(this, _writer, channel, connectionId, message.StreamId, message.ServiceId, connectionId, _time.GetUtcNow(), _connectionPipeOptions);
             channel.Connections[connectionId] = connection;
             _ = ConnectLocalAsync(connection);
         }
@@ -126,7 +126,7 @@ internal sealed partial class SessionLink
 
             // The reference answers a failed connect with STREAM_RESET (no connection id), also for
             // CONNECTION_START (docs/protocol.md 8.3, vector 6b), and drops the stream.
-            EnqueueMessage(TunnelMessages.StreamReset(connection.StreamId, connection.WireServiceIdText), connection.Lane);
+            _writer.EnqueueMessage(TunnelMessages.StreamReset(connection.StreamId, connection.WireServiceIdText), connection.Lane);
             channel.Connections.TryRemove(new(connection.Id, connection));
             _retired.Enqueue(connection);
             if (channel.CurrentStreamId == connection.StreamId)

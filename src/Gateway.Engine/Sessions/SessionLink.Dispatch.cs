@@ -301,7 +301,7 @@ internal sealed partial class SessionLink
             if (connection.CloseGracefully())
             {
                 // The reference answers with the same CONNECTION_RESET (its local read fails); peers expect the echo.
-                EnqueueMessage(message, connection.Lane);
+                _writer.EnqueueMessage(message, connection.Lane);
             }
         }
 
@@ -341,7 +341,7 @@ internal sealed partial class SessionLink
                 return;
             }
 
-            EnqueueMessage(TunnelMessages.StreamReset(channel.CurrentStreamId, StreamServiceId(channel)));
+            _writer.EnqueueMessage(TunnelMessages.StreamReset(channel.CurrentStreamId, StreamServiceId(channel)));
             CloseStream(channel, graceful: false);
         }
 

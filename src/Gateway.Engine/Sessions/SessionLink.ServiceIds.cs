@@ -38,7 +38,7 @@ internal sealed partial class SessionLink
             foreach (var entry in mapping)
             {
                 var kept = previous.FirstOrDefault(c => string.Equals(c.ServiceId, entry.ServiceId, StringComparison.Ordinal) && c.Endpoint == entry.Endpoint);
-                next.Add(kept ?? new ServiceChannel(entry.ServiceId, entry.Endpoint));
+                next.Add(kept ?? new ServiceChannel(entry.ServiceId, entry.Endpoint, TunnelWriter.CreateLane()));
             }
 
             removed = previous.Where(p => !next.Contains(p)).ToList();

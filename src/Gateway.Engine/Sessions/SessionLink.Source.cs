@@ -46,20 +46,20 @@ internal sealed partial class SessionLink
                 int streamId = newStream ? channel.NextStreamId() : channel.CurrentStreamId;
                 channel.CurrentStreamId = streamId;
                 channel.StreamAlive = true;
-                connection = new LocalConnection(this, channel, connectionId, streamId, serviceId, connectionId, _time.GetUtcNow(), _connectionPipeOptions);
+                connection = new LocalConnection(this, _writer, channel, connectionId, streamId, serviceId, connectionId, _time.GetUtcNow(), _connectionPipeOptions);
 
                 // In the connection's lane: it leaves before the connection's first DATA.
-                EnqueueMessage(newStream ? TunnelMessages.StreamStart(streamId, serviceId, connectionId) : TunnelMessages.ConnectionStart(streamId, serviceId, connectionId), connection.Lane);
+                _writer.EnqueueMessage(newStream ? TunnelMessages.StreamStart(streamId, serviceId, connectionId) : TunnelMessages.ConnectionStart(streamId, serviceId, connectionId), connection.Lane);
             }
             else
             {
                 // V1/V2: every connection is a new stream; a second simultaneous one ends both, as the
                 // reference does (STREAM_START then STREAM_RESET, vector 4a).
                 int streamId = channel.NextStreamId();
-                EnqueueMessage(TunnelMessages.StreamStart(streamId, serviceId, 0), channel.SharedLane);
+                _writer.EnqueueMessage(TunnelMessages.StreamStart(streamId, serviceId, 0), channel.SharedLane);
                 if (!channel.Connections.IsEmpty)
                 {
-                    EnqueueMessage(TunnelMessages.StreamReset(streamId, serviceId), channel.SharedLane);
+                    _writer.EnqueueMessage(TunnelMessages.StreamReset(streamId, serviceId), channel.SharedLane);
                     CloseStream(channel, graceful: false);
                     socket.Dispose();
                     _log.Warn($"a second connection from {peer} to {Name(channel)} in the {_format} format: both closed (one connection per stream)");
@@ -68,7 +68,7 @@ internal sealed partial class SessionLink
 
                 channel.CurrentStreamId = streamId;
                 channel.StreamAlive = true;
-                connection = new LocalConnection(this, channel, 0, streamId, serviceId, 0, _time.GetUtcNow(), _connectionPipeOptions);
+                connection = new LocalConnection(this, _writer, channel, 0, streamId, serviceId, 0, _time.GetUtcNow(), _connectionPipeOptions);
             }
 
             channel.Connections[connection.Id] = connection;
@@ -141,12 +141,12 @@ internal sealed partial class SessionLink
             {
                 if (connection.WireConnectionId != 0)
                 {
-                    EnqueueMessage(TunnelMessages.ConnectionReset(connection.StreamId, connection.WireServiceIdText, connection.WireConnectionId), connection.Lane);
+                    _writer.EnqueueMessage(TunnelMessages.ConnectionReset(connection.StreamId, connection.WireServiceIdText, connection.WireConnectionId), connection.Lane);
                 }
                 else if (channel.CurrentStreamId == connection.StreamId)
                 {
                     // V1/V2 (and V2-style peers): the connection is the stream.
-                    EnqueueMessage(TunnelMessages.StreamReset(connection.StreamId, connection.WireServiceIdText), connection.Lane);
+                    _writer.EnqueueMessage(TunnelMessages.StreamReset(connection.StreamId, connection.WireServiceIdText), connection.Lane);
                     channel.CurrentStreamId = 0;
                     channel.StreamAlive = false;
                 }
