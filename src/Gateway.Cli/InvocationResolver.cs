@@ -258,12 +258,7 @@ internal sealed class InvocationResolver
         SessionMode? fromMode = null;
         if (modeValue is not null)
         {
-            fromMode = modeValue.Text.ToLowerInvariant() switch
-            {
-                "src" or "source" => SessionMode.Source,
-                "dst" or "destination" => SessionMode.Destination,
-                _ => null,
-            };
+            fromMode = SessionModes.Parse(modeValue.Text);
             if (fromMode is null)
             {
                 _errors.Add($"Mode value is wrong! Allowed values are: src, dst, source, destination ({modeValue.Origin}: '{modeValue.Text}').");
@@ -282,7 +277,7 @@ internal sealed class InvocationResolver
         if (fromMap is not null && fromMode is not null && fromMap != fromMode)
         {
             var map = source is not null ? CliOptions.SourceListenPort : CliOptions.DestinationApp;
-            _errors.Add($"{map.Short} and --{CliOptions.Mode.Long} have mismatched mode. Mode is set to {fromMode.Value.ToString().ToLowerInvariant()}! ({modeValue!.Origin} '{modeValue.Text}' does not agree with {services!.Origin}: {CliOptions.SourceListenPort.Display} is source mode, {CliOptions.DestinationApp.Display} destination mode.)");
+            _errors.Add($"{map.Short} and --{CliOptions.Mode.Long} have mismatched mode. Mode is set to {fromMode.Value.Name()}! ({modeValue!.Origin} '{modeValue.Text}' does not agree with {services!.Origin}: {CliOptions.SourceListenPort.Display} is source mode, {CliOptions.DestinationApp.Display} destination mode.)");
             return (null, null);
         }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.Reflection;
+using Gateway.Engine.Sessions;
 using Gateway.Engine.Settings;
 using Microsoft.Extensions.Logging;
 
@@ -53,7 +54,7 @@ internal static class LocalProxyApp
         // container for one provider, code a Native AOT build would carry and run at every start.
         using var loggers = new LoggerFactory([provider], new LoggerFilterOptions { MinLevel = invocation.LogLevel });
         var log = loggers.CreateLogger(CommandName);
-        log.LogInformation("TunnelGateway {Command} {Version}: {Mode} mode, endpoint {Endpoint}", CommandName, Version, invocation.Spec.Mode.ToString().ToLowerInvariant(), invocation.Spec.Endpoint ?? invocation.Spec.Region);
+        log.LogInformation("TunnelGateway {Command} {Version}: {Mode} mode, endpoint {Endpoint}", CommandName, Version, invocation.Spec.Mode.Name(), invocation.Spec.Endpoint ?? invocation.Spec.Region);
         foreach (var warning in invocation.Warnings)
         {
             log.LogWarning("{Warning}", warning);

@@ -96,12 +96,12 @@ internal sealed partial class CloudSessions(
             return Invalid(errors);
         }
 
-        var sourceBody = OnCloud(body, cloud) with { Mode = "source", Services = sourceMap };
+        var sourceBody = OnCloud(body, cloud) with { Mode = SessionModes.Source, Services = sourceMap };
         errors.AddRange(StartTunnelSpecs.Validate(sourceBody, out var sourceSpec));
         SessionSpec? destinationSpec = null;
         if (body.Destination is { } dest)
         {
-            var destinationBody = OnCloud(body, cloud) with { Mode = "destination", Services = destinationMap, BindAddress = dest.BindAddress, Name = null };
+            var destinationBody = OnCloud(body, cloud) with { Mode = SessionModes.Destination, Services = destinationMap, BindAddress = dest.BindAddress, Name = null };
             errors.AddRange(StartTunnelSpecs.Validate(destinationBody, out var validDestination).Select(e => e with { Field = e.Field is "services" or "bindAddress" ? "destination." + e.Field : e.Field }));
             destinationSpec = validDestination;
         }
@@ -179,7 +179,7 @@ internal sealed partial class CloudSessions(
         }
 
         var request = new StartTunnelBody(body?.Name ?? $"{tunnel.ThingName ?? "tunnel " + tunnelId[..Math.Min(8, tunnelId.Length)]} {string.Join('+', tunnel.Services)}",
-            "source", null, null, PendingToken, null, map, body?.BindAddress, null, null, null, null, null);
+            SessionModes.Source, null, null, PendingToken, null, map, body?.BindAddress, null, null, null, null, null);
         errors.AddRange(StartTunnelSpecs.Validate(OnCloud(request, cloud), out var spec));
         if (errors.Count > 0)
         {

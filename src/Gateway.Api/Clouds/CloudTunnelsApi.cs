@@ -95,7 +95,7 @@ internal static class CloudTunnelsApi
         if (running is not null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "An end of this tunnel runs here",
-                detail: $"Session {running.Id} runs this tunnel's {running.Mode.ToString().ToLowerInvariant()} end here; stop it first, or rotate only the other end.");
+                detail: $"Session {running.Id} runs this tunnel's {running.Mode.Name()} end here; stop it first, or rotate only the other end.");
         }
 
         var (cloud, error) = await clouds.ResolveAsync(name, context.RequestAborted);

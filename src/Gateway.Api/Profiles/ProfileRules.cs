@@ -103,7 +103,7 @@ internal static class ProfileRules
 
         return new ProfileValues(
             name!,
-            parsed.Mode == SessionMode.Source ? "source" : "destination",
+            parsed.Mode.Name(),
             region,
             endpoint,
             relay,

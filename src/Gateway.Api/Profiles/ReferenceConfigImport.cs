@@ -76,7 +76,7 @@ internal static class ReferenceConfigImport
 
         return new ProfileBody(
             body.Name,
-            mode == SessionMode.Source ? "source" : "destination",
+            (mode ?? SessionMode.Destination).Name(),
             options.GetValueOrDefault(Region),
             options.GetValueOrDefault(ProxyEndpoint),
             UseBuiltInRelay: false,

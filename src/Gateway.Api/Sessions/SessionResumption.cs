@@ -209,7 +209,7 @@ internal sealed partial class SessionResumption : IHostedService, IAsyncDisposab
         var result = starter.Start(spec, row.StartedBy ?? ResumedBy, new SessionStartOptions { Id = row.Id }, closeTunnelOnStop: row.CloseTunnelOnStop, resumed: true);
         if (result.Started)
         {
-            Log.Resumed(_logger, row.Id, row.Name ?? "-", spec.Mode.ToString().ToLowerInvariant());
+            Log.Resumed(_logger, row.Id, row.Name ?? "-", spec.Mode.Name());
         }
         else
         {

@@ -76,12 +76,7 @@ internal static class StartTunnelSpecs
     }
 
     /// <summary><c>source</c>/<c>src</c> or <c>destination</c>/<c>dst</c> (any case, trimmed); null otherwise.</summary>
-    public static SessionMode? ParseMode(string? mode) => mode?.Trim().ToLowerInvariant() switch
-    {
-        "source" or "src" => SessionMode.Source,
-        "destination" or "dst" => SessionMode.Destination,
-        _ => null,
-    };
+    public static SessionMode? ParseMode(string? mode) => SessionModes.Parse(mode?.Trim());
 
     /// <summary>The <c>errors</c> of a ValidationProblem: messages grouped by field, in order.</summary>
     public static Dictionary<string, string[]> ToValidationErrors(IEnumerable<SpecError> errors) =>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Gateway.Engine.Sessions;
 
 namespace Gateway.Engine.Relay;
 
@@ -83,14 +84,14 @@ public static partial class RelayHandshakeRules
     /// <param name="value">The query parameter's value.</param>
     public static TunnelEnd? ParseMode(string value) => value switch
     {
-        "source" => TunnelEnd.Source,
-        "destination" => TunnelEnd.Destination,
+        SessionModes.Source => TunnelEnd.Source,
+        SessionModes.Destination => TunnelEnd.Destination,
         _ => null,
     };
 
     /// <summary>The <see cref="ModeQueryParameter"/> value of <paramref name="end"/>: <c>source</c> or <c>destination</c>.</summary>
     /// <param name="end">The tunnel end.</param>
-    public static string ModeName(TunnelEnd end) => end == TunnelEnd.Source ? "source" : "destination";
+    public static string ModeName(TunnelEnd end) => end == TunnelEnd.Source ? SessionModes.Source : SessionModes.Destination;
 
     [GeneratedRegex("^[a-zA-Z0-9-]{32,128}$", RegexOptions.CultureInvariant)]
     private static partial Regex ClientTokenPattern();

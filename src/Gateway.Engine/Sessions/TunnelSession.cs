@@ -156,7 +156,7 @@ internal sealed partial class TunnelSession
             }
         }
 
-        Log.Info($"starting: {Spec.Spec.Mode.ToString().ToLowerInvariant()} to {Spec.Endpoint}");
+        Log.Info($"starting: {Spec.Spec.Mode.Name()} to {Spec.Endpoint}");
         _run = Task.Run(RunAsync);
     }
 

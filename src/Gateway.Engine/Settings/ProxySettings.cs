@@ -1,3 +1,5 @@
+using Gateway.Engine.Relay;
+
 namespace Gateway.Engine.Settings;
 
 /// <summary>
@@ -59,7 +61,7 @@ public sealed record ProxySettings
     public bool ReconnectOnDataError { get; init; } = true;
 
     /// <summary><c>websocket.subprotocol</c>: the one value offered in <c>Sec-WebSocket-Protocol</c>.</summary>
-    public string Subprotocol { get; init; } = "aws.iot.securetunneling-3.0";
+    public string Subprotocol { get; init; } = Subprotocols.V3;
 
     /// <summary><c>websocket.max_frame_size</c>: SO_RCVBUF/SO_SNDBUF of the service socket.</summary>
     public int MaxFrameSize { get; init; } = 131076;

@@ -25,13 +25,11 @@ internal static class HandshakeRequest
 
     public static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
 
-    public static string ModeValue(SessionMode mode) => mode == SessionMode.Source ? "source" : "destination";
-
     public static byte[] Build(TunnelEndpoint endpoint, SessionMode mode, string subprotocol, string accessToken, string? clientToken, string key)
     {
         string host = endpoint.Host.Contains(':', StringComparison.Ordinal) ? $"[{endpoint.Host}]" : endpoint.Host;
         var builder = new StringBuilder(512);
-        builder.Append("GET ").Append(endpoint.Path).Append('?').Append(ModeQueryParameter).Append('=').Append(ModeValue(mode)).Append(" HTTP/1.1\r\n");
+        builder.Append("GET ").Append(endpoint.Path).Append('?').Append(ModeQueryParameter).Append('=').Append(mode.Name()).Append(" HTTP/1.1\r\n");
         builder.Append("Host: ").Append(host).Append("\r\n");
         builder.Append("Upgrade: websocket\r\n");
         builder.Append("Connection: upgrade\r\n");
