@@ -72,8 +72,9 @@ internal sealed partial class AgentConnection
         var (map, refusal) = AgentSessions.MapFor(_config.Services, notification.Services);
         if (map is null)
         {
-            Record(NotificationResult.Refused, "notification refused: " + refusal);
+            // The log line first: whoever sees the recorded result (the dashboard, a test) finds it logged.
             Log.Refused(_logger, _config.Name, _config.ThingName, refusal!);
+            Record(NotificationResult.Refused, "notification refused: " + refusal);
             _ = _notices.RefusedAsync(_config, refusal!);
             return;
         }
@@ -84,8 +85,8 @@ internal sealed partial class AgentConnection
 
     private void Invalid(string problem)
     {
-        Record(NotificationResult.Invalid, "invalid notification: " + problem);
         Log.InvalidNotification(_logger, _config.Name, _config.Topic, problem);
+        Record(NotificationResult.Invalid, "invalid notification: " + problem);
     }
 
     private void Tally(NotificationResult result)
