@@ -304,19 +304,14 @@ internal sealed class InvocationResolver
             return MessageFormat.V3;
         }
 
-        switch (type.Text.ToUpperInvariant())
+        if (MessageFormats.Parse(type.Text) is { } format)
         {
-            case "V1":
-                return MessageFormat.V1;
-            case "V2":
-                return MessageFormat.V2;
-            case "V3":
-                return MessageFormat.V3;
-            default:
-                // The reference warns and goes on with V3; so do we.
-                _warnings.Add($"{type.Origin}: '{type.Text}' is not V1 or V2; using the V3 format.");
-                return MessageFormat.V3;
+            return format;
         }
+
+        // The reference warns and goes on with V3; so do we.
+        _warnings.Add($"{type.Origin}: '{type.Text}' is not V1 or V2; using the V3 format.");
+        return MessageFormat.V3;
     }
 
     private ProxySettings? ResolveSettings()

@@ -24,9 +24,17 @@ internal static class StartTunnelSpecs
         }
 
         var format = MessageFormat.V3;
-        if (body.DestinationClientType is { Length: > 0 } type && !Enum.TryParse(type.Trim(), ignoreCase: true, out format))
+        if (body.DestinationClientType is { Length: > 0 } type)
         {
-            errors.Add(new SpecError("destinationClientType", "destinationClientType must be V1, V2 or V3"));
+            // Names only: an enum parse would also take "1" (V2), "2" (V1) and "V1,V2".
+            if (MessageFormats.Parse(type.Trim()) is { } named)
+            {
+                format = named;
+            }
+            else
+            {
+                errors.Add(new SpecError("destinationClientType", "destinationClientType must be V1, V2 or V3"));
+            }
         }
 
         var settings = ProxySettings.Default;

@@ -238,6 +238,8 @@ public sealed class SessionRestApiTests
     [Theory]
     [InlineData("""{"mode":"sideways","services":"SSH=2222"}""", "mode")]
     [InlineData("""{"mode":"source","destinationClientType":"V9","services":"SSH=2222"}""", "destinationClientType")]
+    [InlineData("""{"mode":"source","destinationClientType":"1","services":"SSH=2222"}""", "destinationClientType")]
+    [InlineData("""{"mode":"source","destinationClientType":"V1,V2","services":"SSH=2222"}""", "destinationClientType")]
     [InlineData("""{"mode":"source","services":"SSH=2222","settings":{"tunneling":{"proxy":{"websocket":{"ping_period_ms":"soon"}}}}}""", "settings.websocket.ping_period_ms")]
     public async Task BodyLevelErrorIsReportedTogetherWithTheSpecErrors(string body, string field)
     {
