@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Gateway.Bench.Infrastructure;
+using Gateway.Api.Aws;
 using Gateway.Engine.Aws;
 
 namespace Gateway.Bench.Scenarios;

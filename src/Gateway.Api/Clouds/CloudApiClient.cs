@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Gateway.Api.Aws;
 using Gateway.Engine.Aws;
 using Polly;
 using Polly.Retry;

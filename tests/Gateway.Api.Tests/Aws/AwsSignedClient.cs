@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Gateway.Api.Aws;
 using Gateway.Api.Tests.Infrastructure;
 using Gateway.Engine.Aws;
 

@@ -1,7 +1,8 @@
 using System.Text;
+using Gateway.Api.Aws;
 using Gateway.Engine.Aws;
 
-namespace Gateway.Engine.Tests.Aws;
+namespace Gateway.Api.Tests.Aws;
 
 public sealed class SigV4Tests
 {

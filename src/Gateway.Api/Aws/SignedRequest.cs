@@ -1,4 +1,6 @@
-namespace Gateway.Engine.Aws;
+using Gateway.Engine.Aws;
+
+namespace Gateway.Api.Aws;
 
 /// <summary>
 /// What SigV4 needs of an HTTP request, independent of any web framework: the method, the path and
@@ -10,4 +12,4 @@ namespace Gateway.Engine.Aws;
 /// <param name="Query">The query string as received, without the <c>?</c>; empty when none.</param>
 /// <param name="Header">Looks a header up by lower-case name.</param>
 /// <param name="Body">The body bytes exactly as received.</param>
-public sealed record SignedRequest(string Method, string Path, string Query, Func<string, string?> Header, ReadOnlyMemory<byte> Body);
+internal sealed record SignedRequest(string Method, string Path, string Query, Func<string, string?> Header, ReadOnlyMemory<byte> Body);

@@ -1,4 +1,6 @@
-namespace Gateway.Engine.Aws;
+using Gateway.Engine.Aws;
+
+namespace Gateway.Api.Aws;
 
 /// <summary>The parsed <c>Authorization</c> header of a SigV4 request.</summary>
 /// <param name="AccessKeyId">The access key id of the credential scope; the caller looks its secret up.</param>
@@ -9,7 +11,7 @@ namespace Gateway.Engine.Aws;
 /// <param name="Signature">The signature sent, 64 lower-case hex digits.</param>
 /// <param name="AmzDate">The <c>X-Amz-Date</c> value, <c>yyyyMMddTHHmmssZ</c>.</param>
 /// <param name="SignedAt">The <c>X-Amz-Date</c> time, parsed.</param>
-public sealed record SigV4Credential(
+internal sealed record SigV4Credential(
     string AccessKeyId,
     string Date,
     string Region,

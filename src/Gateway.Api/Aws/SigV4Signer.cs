@@ -1,11 +1,13 @@
-namespace Gateway.Engine.Aws;
+using Gateway.Engine.Aws;
+
+namespace Gateway.Api.Aws;
 
 /// <summary>
 /// Signs an AWS JSON 1.1 request (POST with <c>X-Amz-Target</c>) the way botocore does: it signs
 /// content-type, host, x-amz-date, x-amz-target and, with temporary credentials,
 /// x-amz-security-token. Returns the headers to add.
 /// </summary>
-public static class SigV4Signer
+internal static class SigV4Signer
 {
     /// <summary>Signs one POST of <paramref name="body"/> to <paramref name="endpoint"/>.</summary>
     /// <param name="endpoint">The URL the request goes to; its host (with the port unless it is the default), path and query are signed.</param>

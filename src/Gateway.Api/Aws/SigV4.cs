@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Gateway.Engine.Aws;
 
-namespace Gateway.Engine.Aws;
+namespace Gateway.Api.Aws;
 
 /// <summary>
 /// AWS Signature Version 4 primitives (docs/aws-api.md): the canonical request, the string to sign,

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Gateway.Engine.Aws;
+using Gateway.Engine.Aws;
+
+namespace Gateway.Api.Aws;
 
 /// <summary>
 /// Checks SigV4-signed requests as AWS does (docs/aws-api.md, "Authentication"), in two steps so the
@@ -9,7 +11,7 @@ namespace Gateway.Engine.Aws;
 /// that needs no secret, <see cref="Verify"/> recomputes the signature with the key's secret and
 /// compares it in constant time. Failures carry AWS's error codes and a message saying what is wrong.
 /// </summary>
-public sealed class SigV4Verifier(string service, string region, TimeSpan clockSkew)
+internal sealed class SigV4Verifier(string service, string region, TimeSpan clockSkew)
 {
     private static readonly string[] RequiredSigned = ["host", "x-amz-date"];
 

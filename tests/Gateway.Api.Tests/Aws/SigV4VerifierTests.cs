@@ -1,7 +1,8 @@
 using System.Text;
+using Gateway.Api.Aws;
 using Gateway.Engine.Aws;
 
-namespace Gateway.Engine.Tests.Aws;
+namespace Gateway.Api.Tests.Aws;
 
 /// <summary>
 /// Requests signed by botocore 1.43 (the AWS CLI v1's signer) with the documentation's example
