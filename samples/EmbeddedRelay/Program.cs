@@ -42,7 +42,7 @@ app.Map("/tunnel", async (HttpContext context) =>
 // A minimal control plane for the sample (the gateway's is REST with auth, or AWS's management API).
 app.MapPost("/tunnels", async (string? services, int? lifetimeMinutes, CancellationToken cancellationToken) =>
 {
-    var result = await relay.CreateAsync(new CreateTunnelRequest(services?.Split(',') ?? [], lifetimeMinutes), cancellationToken);
+    var result = await relay.CreateAsync(new CreateTunnelRequest(services?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [], lifetimeMinutes), cancellationToken);
     return result.Created is { } created
         ? Results.Ok(new { tunnelId = created.Tunnel.Id, sourceAccessToken = created.SourceAccessToken, destinationAccessToken = created.DestinationAccessToken })
         : Results.ValidationProblem(result.Errors, detail: result.LimitExceeded);

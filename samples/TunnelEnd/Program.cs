@@ -12,7 +12,8 @@ if (args.Length != 3 || !Enum.TryParse<SessionMode>(args[0], ignoreCase: true, o
     return 2;
 }
 
-bool isRegion = !args[1].Contains(':', StringComparison.Ordinal) && !args[1].Contains('.', StringComparison.Ordinal);
+// A region looks like us-east-1 or eu-central-2; anything else (localhost, a host, host:port, a URL) is an endpoint.
+bool isRegion = System.Text.RegularExpressions.Regex.IsMatch(args[1], "^[a-z]{2}(-[a-z]+)+-[0-9]+$");
 var spec = new SessionSpec
 {
     Mode = mode,
@@ -24,15 +25,19 @@ var spec = new SessionSpec
 
 await using var sessions = new SessionManager(TimeProvider.System, NullLoggerFactory.Instance);
 var ended = new TaskCompletionSource<SessionSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+string? said = null;
 sessions.Changed += change =>
 {
+    // Say the state when it (or its reason) changes, not at every connection that opens or closes.
     var session = change.Session;
-    if (change.Kind == SessionEventKind.Changed)
+    string now = $"{session.State}{(session.StateReason is { } reason ? ": " + reason : string.Empty)}";
+    if (change.Kind == SessionEventKind.Changed && now != said)
     {
-        Console.WriteLine($"{session.State}{(session.StateReason is { } reason ? ": " + reason : string.Empty)}");
+        said = now;
+        Console.WriteLine(now);
     }
 
-    if (session.State is SessionState.Closed or SessionState.Failed or SessionState.Stopped)
+    if (session.State.IsFinal())
     {
         ended.TrySetResult(session);
     }
