@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Gateway.Engine.Scheduling;
-using Gateway.Engine.Sessions;
 
 namespace Gateway.Engine.Proxy;
 
@@ -81,9 +80,6 @@ internal sealed class LocalConnection
     public Pipe Output { get; }
 
     public string Key => $"{Service.Key}.{Id}";
-
-    public ConnectionSnapshot Snapshot() =>
-        new(Key, Id, StreamId, LocalPeer, Connecting, BytesFromLocal, BytesToLocal, OpenedAt);
 
     /// <summary>Starts both pumps on a connected socket.</summary>
     public void Start(Socket socket)

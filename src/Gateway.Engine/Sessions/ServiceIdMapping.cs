@@ -1,4 +1,5 @@
 using Gateway.Engine.Proxy;
+using Gateway.Engine.Settings;
 
 namespace Gateway.Engine.Sessions;
 

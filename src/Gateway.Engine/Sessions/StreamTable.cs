@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Gateway.Engine.Protocol;
 using Gateway.Engine.Proxy;
+using Gateway.Engine.Settings;
 
 namespace Gateway.Engine.Sessions;
 
@@ -244,7 +245,7 @@ internal sealed class StreamTable(MessageFormat format, bool isSource, SessionLo
         var services = new List<ServiceSnapshot>(channels.Count);
         foreach (var channel in channels)
         {
-            var connections = channel.Connections.Values.Select(c => c.Snapshot()).OrderBy(c => c.ConnectionId).ToList();
+            var connections = channel.Connections.Values.Select(c => new ConnectionSnapshot(c.Key, c.Id, c.StreamId, c.LocalPeer, c.Connecting, c.BytesFromLocal, c.BytesToLocal, c.OpenedAt)).OrderBy(c => c.ConnectionId).ToList();
             string endpoint = channel.Listener is { } listener ? listener.EndPoint.ToString() : channel.Endpoint.ToString();
             services.Add(new ServiceSnapshot(channel.ServiceId, endpoint, channel.Listener?.Port, channel.CurrentStreamId, connections));
         }
