@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Proxy;
 using Gateway.Engine.Relay;
 using Gateway.Engine.Transport;

@@ -3,6 +3,7 @@
 //   TUNNEL_ACCESS_TOKEN=... dotnet run -- source wss://relay.example:8443 SSH=2222
 //   TUNNEL_ACCESS_TOKEN=... dotnet run -- destination us-east-1 SSH=127.0.0.1:22
 // The second argument is an AWS region (the AWS data plane) or an endpoint (host:port or a wss:// URL).
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 using Gateway.Engine.Settings;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
-using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine;
 using System.Reflection;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 using Gateway.Engine.Settings;
 using Microsoft.Extensions.Logging;

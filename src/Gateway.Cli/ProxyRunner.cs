@@ -1,3 +1,4 @@
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Proxy;
 using Gateway.Engine.Sessions;
 using Microsoft.Extensions.Logging;

@@ -1,11 +1,12 @@
 using Gateway.Api.Hosting;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Relay;
 using Gateway.Engine.Sessions;
 using Gateway.Engine.Settings;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

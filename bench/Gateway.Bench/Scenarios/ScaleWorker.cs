@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Gateway.Bench.Infrastructure;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 using Gateway.Engine.Settings;
 using Microsoft.Extensions.Logging.Abstractions;

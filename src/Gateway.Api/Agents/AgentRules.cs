@@ -1,7 +1,9 @@
 using Gateway.Api.Clouds;
 using Gateway.Api.Data;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Proxy;
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
 
 namespace Gateway.Api.Agents;
 

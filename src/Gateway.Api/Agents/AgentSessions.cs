@@ -1,5 +1,6 @@
 using Gateway.Api.Profiles;
 using Gateway.Api.Sessions;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 
 namespace Gateway.Api.Agents;

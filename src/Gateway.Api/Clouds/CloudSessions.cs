@@ -1,6 +1,8 @@
 using Gateway.Api.Sessions;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Proxy;
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
 
 namespace Gateway.Api.Clouds;
 

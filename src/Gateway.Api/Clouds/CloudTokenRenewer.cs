@@ -1,4 +1,5 @@
 using Gateway.Api.Sessions;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 
 namespace Gateway.Api.Clouds;

@@ -1,4 +1,5 @@
 using Gateway.Api.Auth;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 
 namespace Gateway.Api.Clouds;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Gateway.Api.Data;
 using Gateway.Api.Sessions;
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
 
 namespace Gateway.Api.Profiles;
 

@@ -1,5 +1,6 @@
 using Gateway.Api.Sessions;
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
 
 namespace Gateway.Api.Profiles;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gateway.Api.Auth;
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.Api.Profiles;

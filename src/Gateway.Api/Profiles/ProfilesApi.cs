@@ -2,7 +2,9 @@ using System.Text.Json;
 using Gateway.Api.Auth;
 using Gateway.Api.Data;
 using Gateway.Api.Sessions;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.Api.Profiles;

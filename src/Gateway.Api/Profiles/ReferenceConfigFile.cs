@@ -1,5 +1,6 @@
 using Gateway.Engine.Sessions;
 using Gateway.Engine.Settings.ReferenceFormats;
+using Gateway.Engine.Settings;
 
 namespace Gateway.Api.Profiles;
 

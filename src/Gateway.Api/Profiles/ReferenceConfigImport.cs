@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Gateway.Api.Sessions;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
 using static Gateway.Api.Profiles.ReferenceConfigFile;
 
 namespace Gateway.Api.Profiles;

@@ -1,8 +1,10 @@
 using Gateway.Api.Profiles;
 using Gateway.Api.Sessions;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Proxy;
 using Gateway.Engine.Relay;
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Relay;

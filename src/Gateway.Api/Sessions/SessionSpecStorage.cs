@@ -1,5 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 using Gateway.Engine.Settings;
 

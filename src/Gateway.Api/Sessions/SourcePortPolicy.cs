@@ -1,7 +1,9 @@
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Proxy;
 using Gateway.Engine.Sessions;
-using Microsoft.AspNetCore.Hosting.Server;
+using Gateway.Engine.Settings;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Sessions;

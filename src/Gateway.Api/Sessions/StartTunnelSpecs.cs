@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 using Gateway.Engine.Settings;
 

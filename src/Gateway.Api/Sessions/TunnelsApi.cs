@@ -1,7 +1,9 @@
 using Gateway.Api.Auth;
 using Gateway.Api.Clouds;
 using Gateway.Api.Profiles;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.Api.Sessions;

@@ -1,11 +1,10 @@
 using Gateway.Engine.Scheduling;
-using Gateway.Engine.Sessions;
 
 namespace Gateway.Engine.Proxy;
 
 /// <summary>
 /// The send side as a local connection sees it: a lane of its own, a slot before each DATA frame,
-/// and the frame handed over. Implemented by the link's <see cref="TunnelWriter"/>.
+/// and the frame handed over. Implemented by the link's tunnel writer (<c>Sessions.TunnelWriter</c>).
 /// </summary>
 internal interface ITunnelSender
 {

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Gateway.Engine.Scheduling;
-using Gateway.Engine.Sessions;
 
 namespace Gateway.Engine.Proxy;
 
@@ -17,7 +16,7 @@ namespace Gateway.Engine.Proxy;
 /// </summary>
 internal sealed class LocalConnection
 {
-    private readonly SessionLink _link;
+    private readonly IConnectionOwner _owner;
     private readonly ITunnelSender _sender;
     private readonly CancellationTokenSource _abort = new();
     private readonly Throttle? _throttle;
@@ -28,9 +27,9 @@ internal sealed class LocalConnection
     private int _writerCompleted;
     private Task _pumps = Task.CompletedTask;
 
-    public LocalConnection(SessionLink link, ITunnelSender sender, ServiceChannel service, uint id, int streamId, string? wireServiceId, uint wireConnectionId, DateTimeOffset openedAt, PipeOptions pipeOptions)
+    public LocalConnection(IConnectionOwner owner, ITunnelSender sender, ServiceChannel service, uint id, int streamId, string? wireServiceId, uint wireConnectionId, DateTimeOffset openedAt, PipeOptions pipeOptions)
     {
-        _link = link;
+        _owner = owner;
         _sender = sender;
         // V3: a lane per connection. V1/V2: the connection is the stream, and a new stream must not
         // overtake the old one's last bytes and reset, so the service's connections share one lane.
@@ -43,8 +42,8 @@ internal sealed class LocalConnection
         WireConnectionId = wireConnectionId;
         OpenedAt = openedAt;
         Output = new Pipe(pipeOptions);
-        int cap = link.Session.Spec.Spec.Settings.ConnectionBandwidth;
-        _throttle = cap > 0 ? new Throttle(cap, link.MaxPayloadSize, link.Session.Time) : null;
+        int cap = owner.ConnectionBytesPerSecond;
+        _throttle = cap > 0 ? new Throttle(cap, owner.MaxPayloadSize, owner.Time) : null;
     }
 
     public ServiceChannel Service { get; }
@@ -81,9 +80,6 @@ internal sealed class LocalConnection
     public Pipe Output { get; }
 
     public string Key => $"{Service.Key}.{Id}";
-
-    public ConnectionSnapshot Snapshot() =>
-        new(Key, Id, StreamId, LocalPeer, Connecting, BytesFromLocal, BytesToLocal, OpenedAt);
 
     /// <summary>Starts both pumps on a connected socket.</summary>
     public void Start(Socket socket)
@@ -191,7 +187,7 @@ internal sealed class LocalConnection
 
     private async Task ReadLoopAsync(Socket socket)
     {
-        int maxPayload = PayloadSize(_link.MaxPayloadSize, _link.Session.ToTunnelThrottle?.BytesPerSecond, _throttle?.BytesPerSecond);
+        int maxPayload = PayloadSize(_owner.MaxPayloadSize, _owner.TunnelBytesPerSecond, _throttle?.BytesPerSecond);
         byte[]? buffer = null;
         bool holdsSlot = false;
         string? error = null;
@@ -216,9 +212,9 @@ internal sealed class LocalConnection
                     var take = throttle.TakeAsync(read, _abort.Token);
                     if (!take.IsCompletedSuccessfully)
                     {
-                        long waitStart = _link.Session.Time.GetTimestamp();
+                        long waitStart = _owner.Time.GetTimestamp();
                         await take.ConfigureAwait(false);
-                        _link.Session.AddConnectionThrottled(_link.Session.Time.GetElapsedTime(waitStart));
+                        _owner.AddThrottledWait(_owner.Time.GetElapsedTime(waitStart));
                     }
                 }
 
@@ -253,7 +249,7 @@ internal sealed class LocalConnection
             }
         }
 
-        _link.OnLocalReadEnded(this, error);
+        _owner.OnLocalReadEnded(this, error);
     }
 
     private async Task WriteLoopAsync(Socket socket)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Gateway.Engine.Settings;
 
 namespace Gateway.Engine.Proxy;
 
@@ -7,7 +8,7 @@ namespace Gateway.Engine.Proxy;
 /// and its local connections. State changes happen under the owning link's lock; the connection
 /// table is concurrent so the data path reads it without locking.
 /// </summary>
-internal sealed class ServiceChannel(string? serviceId, ServiceEndpoint endpoint, Scheduling.FairScheduler<Sessions.OutboundFrame>.Lane sharedLane)
+internal sealed class ServiceChannel(string? serviceId, ServiceEndpoint endpoint, Scheduling.FairScheduler<OutboundFrame>.Lane sharedLane)
 {
     /// <summary>The id as configured and advertised; null for an unnamed mapping the service did not name.</summary>
     public string? ServiceId { get; } = serviceId;
@@ -38,7 +39,7 @@ internal sealed class ServiceChannel(string? serviceId, ServiceEndpoint endpoint
     public bool MirrorServiceId { get; set; } = true;
 
     /// <summary>The lane V1/V2 connections (no connection id) of this service share toward the tunnel.</summary>
-    public Scheduling.FairScheduler<Sessions.OutboundFrame>.Lane SharedLane { get; } = sharedLane;
+    public Scheduling.FairScheduler<OutboundFrame>.Lane SharedLane { get; } = sharedLane;
 
     public string Key => ServiceId ?? string.Empty;
 

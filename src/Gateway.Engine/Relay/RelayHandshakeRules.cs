@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 
 namespace Gateway.Engine.Relay;

@@ -1,9 +1,8 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using Gateway.Engine.Protocol;
 using Gateway.Engine.Proxy;
-using Gateway.Engine.Scheduling;
 using Gateway.Engine.Settings;
 using Gateway.Engine.Transport;
 
@@ -11,12 +10,14 @@ namespace Gateway.Engine.Sessions;
 
 /// <summary>
 /// One WebSocket connection of a session, from the 101 to its end. Four loops: the receive loop
-/// (WebSocket frames -> a byte pipe), the dispatcher (tunnel frames out of that pipe -> local
-/// connections), and the writer and the pinger of its <see cref="TunnelWriter"/> (the send side).
-/// The first failure ends the link once, with a reason; a new connection gets a new link (all
-/// stream and connection state starts over, as in the reference).
+/// (WebSocket frames -> a byte pipe), the <see cref="FrameDispatcher"/> (tunnel frames out of that
+/// pipe -> local connections), and the writer and the pinger of its <see cref="TunnelWriter"/>
+/// (the send side). Its streams and connections are in its <see cref="StreamTable"/>; what the two
+/// ends do differently is its <see cref="ILinkSide"/>. The first failure ends the link once, with a
+/// reason; a new connection gets a new link (all stream and connection state starts over, as in
+/// the reference).
 /// </summary>
-internal sealed partial class SessionLink : IWebSocketControlHandler
+internal sealed class SessionLink : IWebSocketControlHandler, IConnectionOwner
 {
     private const int SegmentSize = 64 * 1024;
 
@@ -32,13 +33,10 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
     private readonly Pipe _tunnelBytes;
     private readonly PipeOptions _connectionPipeOptions;
     private readonly CancellationTokenSource _readStop = new();
-    private readonly Lock _gate = new();
-    private readonly ConcurrentQueue<LocalConnection> _retired = new();
-    private readonly Throttle? _fromTunnel;
-    private List<ServiceChannel> _channels = [];
+    private readonly StreamTable _table;
+    private readonly SourceSide? _source;
+    private readonly FrameDispatcher _dispatcher;
     private LinkEnd? _end;
-    private volatile bool _ready;
-    private MessageFormat _format;
 
     public SessionLink(TunnelSession session, TunnelWebSocket socket)
     {
@@ -48,8 +46,8 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
         _settings = _spec.Spec.Settings;
         _log = session.Log;
         _time = session.Time;
-        _format = _spec.Spec.Mode == SessionMode.Source ? _spec.Spec.MessageFormat : MessageFormat.V3;
-        _fromTunnel = session.FromTunnelThrottle;
+        bool isSource = _spec.Spec.Mode == SessionMode.Source;
+        _table = new StreamTable(isSource ? _spec.Spec.MessageFormat : MessageFormat.V3, isSource, _log);
         _writer = new TunnelWriter(session, socket, End);
         // Segments of 64 KiB: a whole DATA payload is one or two segments, so it reaches the local
         // socket in one or two sends rather than sixteen (the pipes' default is 4 KiB). Segments
@@ -61,23 +59,35 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
         _tunnelBytes = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: readBuffer, resumeWriterThreshold: readBuffer / 2, minimumSegmentSize: SegmentSize, useSynchronizationContext: false));
         long writeBuffer = _settings.TcpWriteBufferSize;
         _connectionPipeOptions = new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: writeBuffer, resumeWriterThreshold: writeBuffer / 2, minimumSegmentSize: SegmentSize, useSynchronizationContext: false);
+        ILinkSide side = isSource ? _source = new SourceSide(this) : new DestinationSide(this);
+        _dispatcher = new FrameDispatcher(session, _table, _writer, side, End);
     }
-
-    public int MaxPayloadSize => _settings.MaxPayloadSize;
 
     public TunnelSession Session => _session;
 
+    public StreamTable Table => _table;
+
+    public TunnelWriter Writer => _writer;
+
     public string? ChannelId => _socket.ChannelId;
 
-    public MessageFormat Format => _format;
+    public MessageFormat Format => _table.Format;
 
-    public bool IsSource => _spec.Spec.Mode == SessionMode.Source;
+    int IConnectionOwner.MaxPayloadSize => _settings.MaxPayloadSize;
+
+    long? IConnectionOwner.TunnelBytesPerSecond => _session.ToTunnelThrottle?.BytesPerSecond;
+
+    int IConnectionOwner.ConnectionBytesPerSecond => _settings.ConnectionBandwidth;
+
+    TimeProvider IConnectionOwner.Time => _time;
+
+    void IConnectionOwner.AddThrottledWait(TimeSpan waited) => _session.AddConnectionThrottled(waited);
 
     public async Task<LinkEnd> RunAsync(CancellationToken stop)
     {
         using var registration = stop.Register(() => End(new LinkEnd(LinkEndKind.Stopped, "stopped by the user")));
         var writer = _writer.RunAsync();
-        var dispatcher = DispatchLoopAsync();
+        var dispatcher = _dispatcher.RunAsync(_tunnelBytes.Reader, _readStop.Token);
         var pinger = _writer.PingLoopAsync(_readStop.Token);
         var received = await _socket.ReceiveLoopAsync(_tunnelBytes.Writer, this, _readStop.Token).ConfigureAwait(false);
         await _tunnelBytes.Writer.CompleteAsync().ConfigureAwait(false);
@@ -104,7 +114,7 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
         }
 
         var end = _end!;
-        _ready = false;
+        _table.IsReady = false;
         _readStop.Cancel();
         var close = end.Kind switch
         {
@@ -161,48 +171,112 @@ internal sealed partial class SessionLink : IWebSocketControlHandler
     /// </summary>
     private async Task TeardownAsync(bool graceful)
     {
-        List<ServiceChannel> channels;
-        lock (_gate)
+        var connections = _table.TakeAll();
+        foreach (var connection in connections)
         {
-            channels = _channels;
+            if (graceful)
+            {
+                connection.CloseGracefully();
+            }
+            else
+            {
+                connection.Abort();
+                connection.CompleteWriter();
+            }
         }
 
-        var closing = new List<LocalConnection>();
-        foreach (var channel in channels)
-        {
-            if (channel.Listener is { } listener && ReferenceEquals(listener.Target, channel))
-            {
-                listener.Target = null;
-            }
-
-            foreach (var connection in channel.Connections.Values)
-            {
-                if (graceful)
-                {
-                    connection.CloseGracefully();
-                    closing.Add(connection);
-                }
-                else
-                {
-                    connection.Abort();
-                    connection.CompleteWriter();
-                }
-            }
-
-            channel.Connections.Clear();
-        }
-
-        DrainRetired();
+        _table.DrainRetired();
         _writer.DropQueued();
 
-        if (closing.Count > 0)
+        if (graceful && connections.Count > 0)
         {
-            await WaitBoundedAsync(Task.WhenAll(closing.Select(c => c.Completion)), CloseFlushTimeout).ConfigureAwait(false);
-            foreach (var connection in closing)
+            await WaitBoundedAsync(Task.WhenAll(connections.Select(c => c.Completion)), CloseFlushTimeout).ConfigureAwait(false);
+            foreach (var connection in connections)
             {
                 connection.Abort();
             }
         }
+    }
+
+    /// <summary>A new local connection of this link (not yet in the table).</summary>
+    public LocalConnection NewConnection(ServiceChannel channel, uint id, int streamId, string? wireServiceId, uint wireConnectionId) =>
+        new(this, _writer, channel, id, streamId, wireServiceId, wireConnectionId, _time.GetUtcNow(), _connectionPipeOptions);
+
+    /// <summary>True when <c>limits.max_session_connections</c> is set and reached. Caller holds the table's lock.</summary>
+    public bool SessionConnectionsFull(out int open)
+    {
+        int max = _settings.MaxSessionConnections;
+        open = max > 0 ? _table.CountConnections() : 0;
+        return max > 0 && open >= max;
+    }
+
+    /// <summary>A local client connected to one of the session's listeners (source only).</summary>
+    public void OnAccepted(SourceListener listener, Socket socket)
+    {
+        if (_source is null)
+        {
+            socket.Dispose();
+            return;
+        }
+
+        _source.Accept(listener, socket);
+    }
+
+    /// <summary>A connection's local read side ended (EOF or error).</summary>
+    public void OnLocalReadEnded(LocalConnection connection, string? error)
+    {
+        if (!connection.Abort())
+        {
+            // Closed by the tunnel or by us: the peer knows already.
+            return;
+        }
+
+        ReportLocalEnd(connection, error is null ? "closed by the local side" : "local error: " + error);
+    }
+
+    /// <summary>Resets one connection at the user's request; sends its CONNECTION_RESET (or STREAM_RESET in V1/V2).</summary>
+    public bool ResetConnection(string key)
+    {
+        if (_table.FindByKey(key) is not { } connection)
+        {
+            return false;
+        }
+
+        if (connection.Abort())
+        {
+            ReportLocalEnd(connection, "reset by the user");
+        }
+
+        return true;
+    }
+
+    public IReadOnlyList<ServiceSnapshot> SnapshotServices() => _table.Snapshot();
+
+    private void ReportLocalEnd(LocalConnection connection, string why)
+    {
+        var channel = connection.Service;
+        using (_table.EnterScope())
+        {
+            channel.Connections.TryRemove(new(connection.Id, connection));
+            if (!HasEnded)
+            {
+                if (connection.WireConnectionId != 0)
+                {
+                    _writer.EnqueueMessage(TunnelMessages.ConnectionReset(connection.StreamId, connection.WireServiceIdText, connection.WireConnectionId), connection.Lane);
+                }
+                else if (channel.CurrentStreamId == connection.StreamId)
+                {
+                    // V1/V2 (and V2-style peers): the connection is the stream.
+                    _writer.EnqueueMessage(TunnelMessages.StreamReset(connection.StreamId, connection.WireServiceIdText), connection.Lane);
+                    channel.CurrentStreamId = 0;
+                    channel.StreamAlive = false;
+                }
+            }
+        }
+
+        _table.Retire(connection);
+        _log.Debug($"connection {connection.Key} ended: {why}");
+        _session.NotifyChanged();
     }
 
     void IWebSocketControlHandler.OnPing(ReadOnlySpan<byte> payload) => _writer.EnqueueControl(WebSocketOpcode.Pong, payload);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Gateway.Engine.Proxy;
+using Gateway.Engine.Settings;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

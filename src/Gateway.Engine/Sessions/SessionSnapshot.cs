@@ -1,3 +1,5 @@
+using Gateway.Engine.Protocol;
+
 namespace Gateway.Engine.Sessions;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
-using Gateway.Engine.Proxy;
 using Gateway.Engine.Platform;
+using Gateway.Engine.Protocol;
+using Gateway.Engine.Proxy;
 using Gateway.Engine.Settings;
 using Gateway.Engine.Transport;
 

@@ -1,3 +1,4 @@
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Proxy;
 
 namespace Gateway.Engine.Sessions;

@@ -1,3 +1,5 @@
+using Gateway.Engine.Settings;
+
 namespace Gateway.Engine.Sessions;
 
 /// <summary>

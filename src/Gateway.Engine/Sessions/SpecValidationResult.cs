@@ -1,3 +1,5 @@
+using Gateway.Engine.Settings;
+
 namespace Gateway.Engine.Sessions;
 
 /// <summary>Either a <see cref="ValidatedSpec"/> or every error found.</summary>

@@ -1,3 +1,4 @@
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -19,7 +20,7 @@ internal sealed partial class TunnelSession
             while (!token.IsCancellationRequested)
             {
                 var trust = ReadCaDirectory(ref reported);
-                var outcome = await TunnelConnector.ConnectAsync(Spec, ConnectTimeout, token, trust).ConfigureAwait(false);
+                var outcome = await TunnelConnector.ConnectAsync(Spec.ToConnectRequest(), ConnectTimeout, token, trust).ConfigureAwait(false);
                 if (outcome.Failure is { } answered)
                 {
                     // The service's words go into the log, the state and the snapshot: never our token with them.

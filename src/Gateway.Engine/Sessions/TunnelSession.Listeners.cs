@@ -6,11 +6,11 @@ namespace Gateway.Engine.Sessions;
 internal sealed partial class TunnelSession
 {
     /// <summary>
-    /// Points a listener at each source service of <paramref name="link"/> (binding ports that
+    /// Points a listener at each of <paramref name="channels"/> (binding ports that
     /// were not bound at start: ids from the config directory, ephemeral ports) and starts
     /// listening. Returns an error to end the link with, or null.
     /// </summary>
-    public string? AttachListeners(SessionLink link, IReadOnlyList<ServiceChannel> channels)
+    public string? AttachListeners(IReadOnlyList<ServiceChannel> channels)
     {
         lock (_listenersByPort)
         {

@@ -1,5 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Proxy;
 using Gateway.Engine.Transport;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,5 @@
 using Gateway.Engine.Proxy;
+using Gateway.Engine.Settings;
 using Gateway.Engine.Transport;
 
 namespace Gateway.Engine.Sessions;
@@ -16,4 +17,9 @@ public sealed record ValidatedSpec(
     IReadOnlyList<ServiceMapping> Services,
     string ClientToken,
     bool ClientTokenGenerated,
-    WebProxyAddress? WebProxy);
+    WebProxyAddress? WebProxy)
+{
+    /// <summary>What a connect attempt with this spec sends (its access token as of now).</summary>
+    internal ConnectRequest ToConnectRequest() =>
+        new(Endpoint, WebProxy, Spec.Settings, Spec.Mode, Spec.AccessToken, ClientToken, Spec.SkipTlsVerify);
+}

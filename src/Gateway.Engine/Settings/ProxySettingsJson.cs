@@ -1,6 +1,7 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Proxy;
 using Gateway.Engine.Relay;
 using Gateway.Engine.Sessions;

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 
 namespace Gateway.Engine.Transport;

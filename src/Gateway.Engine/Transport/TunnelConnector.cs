@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Gateway.Engine.Sessions;
 using Gateway.Engine.Settings;
 
 namespace Gateway.Engine.Transport;
@@ -22,17 +21,17 @@ internal static class TunnelConnector
     private const int MaxProxyReply = 10 * 1024;
 
     /// <summary>One connect attempt to the spec's endpoint, within <paramref name="timeout"/>.</summary>
-    /// <param name="spec">The validated session spec: endpoint, web proxy, tokens, TLS options and settings.</param>
+    /// <param name="request">The endpoint, web proxy, tokens, TLS options and settings.</param>
     /// <param name="timeout">The limit of the whole attempt: TCP, proxy CONNECT, TLS and upgrade.</param>
     /// <param name="cancellationToken">Stops the attempt; then <see cref="OperationCanceledException"/> is thrown instead of a failure being answered.</param>
     /// <param name="trust">The anchors of the spec's CA directory, read beforehand (never inside the TLS callback).</param>
-    public static async Task<ConnectOutcome> ConnectAsync(ValidatedSpec spec, TimeSpan timeout, CancellationToken cancellationToken, CaTrust? trust = null)
+    public static async Task<ConnectOutcome> ConnectAsync(ConnectRequest request, TimeSpan timeout, CancellationToken cancellationToken, CaTrust? trust = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         var token = deadline.Token;
-        var endpoint = spec.Endpoint;
-        var proxy = spec.WebProxy;
+        var endpoint = request.Endpoint;
+        var proxy = request.WebProxy;
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Stream? stream = null;
         try
@@ -45,7 +44,7 @@ internal static class TunnelConnector
             // bytes in flight, with at most 128 KiB unsent (TCP_NOTSENT_LOWAT), unless the user set
             // max_frame_size to something other than its default.
             SocketTuning.LimitUnsentBytes(socket);
-            int frameSize = spec.Spec.Settings.MaxFrameSize;
+            int frameSize = request.Settings.MaxFrameSize;
             SocketTuning.PinReceiveBuffer(socket, frameSize);
             if (frameSize != ProxySettings.Default.MaxFrameSize)
             {
@@ -68,7 +67,7 @@ internal static class TunnelConnector
             {
                 if (proxy.UseTls)
                 {
-                    var proxyTls = await AuthenticateAsync(stream, proxy.Host, spec, trust, token).ConfigureAwait(false);
+                    var proxyTls = await AuthenticateAsync(stream, proxy.Host, request, trust, token).ConfigureAwait(false);
                     if (proxyTls.Failure is not null)
                     {
                         return new ConnectOutcome(null, proxyTls.Failure with { Message = "web proxy " + proxyTls.Failure.Message });
@@ -86,7 +85,7 @@ internal static class TunnelConnector
 
             if (endpoint.UseTls)
             {
-                var tls = await AuthenticateAsync(stream, endpoint.Host, spec, trust, token).ConfigureAwait(false);
+                var tls = await AuthenticateAsync(stream, endpoint.Host, request, trust, token).ConfigureAwait(false);
                 if (tls.Failure is not null)
                 {
                     return new ConnectOutcome(null, tls.Failure);
@@ -96,9 +95,9 @@ internal static class TunnelConnector
             }
 
             string key = HandshakeRequest.NewKey();
-            string subprotocol = spec.Spec.Settings.Subprotocol;
-            var request = HandshakeRequest.Build(endpoint, spec.Spec.Mode, subprotocol, spec.Spec.AccessToken, spec.ClientToken, key);
-            await stream.WriteAsync(request, token).ConfigureAwait(false);
+            string subprotocol = request.Settings.Subprotocol;
+            var upgrade = HandshakeRequest.Build(endpoint, request.Mode, subprotocol, request.AccessToken, request.ClientToken, key);
+            await stream.WriteAsync(upgrade, token).ConfigureAwait(false);
             await stream.FlushAsync(token).ConfigureAwait(false);
 
             var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
@@ -135,7 +134,7 @@ internal static class TunnelConnector
     private static string Describe(Exception ex, TimeSpan timeout) =>
         ex is OperationCanceledException ? $"timed out after {timeout.TotalSeconds:0.#} s" : ex.Message;
 
-    private static async Task<(Stream? Stream, ConnectFailure? Failure)> AuthenticateAsync(Stream inner, string host, ValidatedSpec spec, CaTrust? trust, CancellationToken token)
+    private static async Task<(Stream? Stream, ConnectFailure? Failure)> AuthenticateAsync(Stream inner, string host, ConnectRequest request, CaTrust? trust, CancellationToken token)
     {
         // The CA anchors are used only when the system store did not already trust the server.
         string? verifyError = null;
@@ -147,7 +146,7 @@ internal static class TunnelConnector
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
             {
-                if (spec.Spec.SkipTlsVerify || errors == SslPolicyErrors.None)
+                if (request.SkipTlsVerify || errors == SslPolicyErrors.None)
                 {
                     return true;
                 }

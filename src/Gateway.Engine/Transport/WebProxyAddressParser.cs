@@ -1,6 +1,7 @@
 using System.Text;
 using Gateway.Engine.Proxy;
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
 
 namespace Gateway.Engine.Transport;
 

@@ -3,6 +3,7 @@ using Gateway.Api.Agents;
 using Gateway.Api.Data;
 using Gateway.Api.History;
 using Gateway.Api.Tests.Infrastructure;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;

@@ -1,8 +1,9 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Security.Cryptography;
 using Gateway.Api.Tests.Infrastructure;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 
 namespace Gateway.Api.Tests.Operations;

@@ -1,8 +1,9 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Net;
 using System.Text.Json;
 using Gateway.Api.Tests.Infrastructure;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 using static Gateway.Api.Tests.Profiles.ProfileTestSupport;
 

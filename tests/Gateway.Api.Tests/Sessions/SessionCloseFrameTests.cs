@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.Api.Tests.Infrastructure;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 
 namespace Gateway.Api.Tests.Sessions;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Gateway.Api.Relay;
 using Gateway.Api.Tests.Infrastructure;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 using Xunit.Abstractions;
 

@@ -1,3 +1,4 @@
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Relay;
 
 namespace Gateway.Engine.Tests.Relay;

@@ -1,3 +1,4 @@
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 
 namespace Gateway.Engine.Tests.Sessions;

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text.RegularExpressions;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 using Gateway.Engine.Settings;
 using Gateway.Engine.Tests.Infrastructure;

@@ -1,14 +1,15 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text;
 using Gateway.Engine.Protocol.Wire;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 using Gateway.Engine.Settings;
 using Gateway.Engine.Tests.Infrastructure;
 using Gateway.Engine.Tests.Protocol;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Engine.Tests.Sessions;
 

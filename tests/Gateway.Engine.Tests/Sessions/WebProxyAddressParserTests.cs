@@ -1,4 +1,5 @@
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
 using Gateway.Engine.Transport;
 
 namespace Gateway.Engine.Tests.Sessions;

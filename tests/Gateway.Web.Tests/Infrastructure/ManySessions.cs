@@ -1,5 +1,6 @@
-using Gateway.Engine.Settings;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
+using Gateway.Engine.Settings;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Web.Tests.Infrastructure;

@@ -1,6 +1,8 @@
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Proxy;
 using Gateway.Engine.Sessions;
 using Gateway.Engine.Settings.ReferenceFormats;
+using Gateway.Engine.Settings;
 
 namespace Gateway.Engine.Tests.Settings.ReferenceFormats;
 

@@ -1,4 +1,4 @@
-namespace Gateway.Engine.Sessions;
+namespace Gateway.Engine.Protocol;
 
 /// <summary>
 /// The message format a session emits (<c>-y/--destination-client-type</c>, docs/protocol.md section 9).

@@ -1,7 +1,7 @@
 using Gateway.Engine.Scheduling;
 using Gateway.Engine.Transport;
 
-namespace Gateway.Engine.Sessions;
+namespace Gateway.Engine.Proxy;
 
 /// <summary>
 /// One WebSocket message for the writer loop. The payload is at <see cref="Offset"/> with at least

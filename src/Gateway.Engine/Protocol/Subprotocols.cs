@@ -1,4 +1,4 @@
-namespace Gateway.Engine.Relay;
+namespace Gateway.Engine.Protocol;
 
 /// <summary>The <c>Sec-WebSocket-Protocol</c> values of the three protocol versions.</summary>
 internal static class Subprotocols

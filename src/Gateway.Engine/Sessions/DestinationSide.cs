@@ -7,56 +7,64 @@ using Gateway.Engine.Settings;
 
 namespace Gateway.Engine.Sessions;
 
-internal sealed partial class SessionLink
+/// <summary>
+/// The destination end of a link (docs/protocol.md 8.3): a STREAM_START or CONNECTION_START from
+/// the peer opens a connection to the service's local endpoint, retried as the settings say; a
+/// connect that keeps failing is answered with STREAM_RESET.
+/// </summary>
+internal sealed class DestinationSide(SessionLink link) : ILinkSide
 {
     private static readonly TimeSpan LocalConnectTimeout = TimeSpan.FromSeconds(10);
 
-    // STREAM_START / CONNECTION_START: the destination opens a local connection (docs/protocol.md 8.3).
-    private void HandleStart(Message message, bool isStreamStart)
-    {
-        if (IsSource)
-        {
-            _log.Warn($"ignored {Describe(message)}: only a source starts streams");
-            return;
-        }
+    private readonly TunnelSession _session = link.Session;
+    private readonly StreamTable _table = link.Table;
+    private readonly TunnelWriter _writer = link.Writer;
+    private readonly SessionLog _log = link.Session.Log;
+    private readonly ProxySettings _settings = link.Session.Spec.Spec.Settings;
+    private readonly TimeProvider _time = link.Session.Time;
 
-        var channel = FindChannel(message.ServiceId);
+    public string? OnServicesReady(IReadOnlyList<ServiceChannel> channels) => null;
+
+    // STREAM_START / CONNECTION_START: the destination opens a local connection (docs/protocol.md 8.3).
+    public void OnStart(Message message, bool isStreamStart)
+    {
+        var channel = _table.Find(message.ServiceId);
         if (message.StreamId == 0 || channel is null)
         {
-            _log.Warn($"ignored {Describe(message)}: {(message.StreamId == 0 ? "stream id 0" : "service id not configured")}");
+            _log.Warn($"ignored {FrameDispatcher.Describe(message)}: {(message.StreamId == 0 ? "stream id 0" : "service id not configured")}");
             return;
         }
 
         uint connectionId = message.ConnectionId;
-        lock (_gate)
+        using (_table.EnterScope())
         {
             if (isStreamStart && channel.CurrentStreamId != 0 && channel.CurrentStreamId != message.StreamId)
             {
                 // As the reference: a new stream while another is current resets the current one and
                 // consumes this STREAM_START; the peer sends another (docs/protocol.md 8.3, vector 6e).
-                CloseStream(channel, graceful: true);
-                _log.Info($"{Describe(message)} while another stream is current: reset the current stream (the peer starts again)");
+                _table.CloseStream(channel, graceful: true);
+                _log.Info($"{FrameDispatcher.Describe(message)} while another stream is current: reset the current stream (the peer starts again)");
                 return;
             }
 
             if (!isStreamStart && channel.CurrentStreamId != 0 && channel.CurrentStreamId != message.StreamId)
             {
-                _log.Warn($"ignored {Describe(message)}: stream {channel.CurrentStreamId} is current");
+                _log.Warn($"ignored {FrameDispatcher.Describe(message)}: stream {channel.CurrentStreamId} is current");
                 return;
             }
 
             if (channel.Connections.ContainsKey(connectionId))
             {
-                _log.Debug($"ignored {Describe(message)}: that connection exists");
+                _log.Debug($"ignored {FrameDispatcher.Describe(message)}: that connection exists");
                 return;
             }
 
-            bool sessionFull = SessionConnectionsFull(out int open);
+            bool sessionFull = link.SessionConnectionsFull(out int open);
             if (channel.Connections.Count >= _settings.TcpMaxActiveConnections || sessionFull)
             {
                 _log.Warn(sessionFull
-                    ? $"refused {Describe(message)}: the session already has {open} connections (limits.max_session_connections)"
-                    : $"refused {Describe(message)}: {Name(channel)} already has {channel.Connections.Count} connections (tcp.max_active_connections)");
+                    ? $"refused {FrameDispatcher.Describe(message)}: the session already has {open} connections (limits.max_session_connections)"
+                    : $"refused {FrameDispatcher.Describe(message)}: {StreamTable.Name(channel)} already has {channel.Connections.Count} connections (tcp.max_active_connections)");
                 _session.CountRefusedByLimit();
                 _writer.EnqueueMessage(connectionId != 0
                     ? TunnelMessages.ConnectionReset(message.StreamId, message.ServiceId, connectionId)
@@ -67,14 +75,14 @@ internal sealed partial class SessionLink
             channel.CurrentStreamId = message.StreamId;
             channel.LastStreamId = message.StreamId;
             channel.MirrorServiceId = message.ServiceId.Length > 0;
-            var connection = new LocalConnection(this, _writer, channel, connectionId, message.StreamId, message.ServiceId, connectionId, _time.GetUtcNow(), _connectionPipeOptions);
+            var connection = link.NewConnection(channel, connectionId, message.StreamId, message.ServiceId, connectionId);
             channel.Connections[connectionId] = connection;
             _ = ConnectLocalAsync(connection);
         }
 
         if (connectionId == 0)
         {
-            _log.Debug($"{Describe(message)} has no connection id: replying in the V2 format on this stream");
+            _log.Debug($"{FrameDispatcher.Describe(message)} has no connection id: replying in the V2 format on this stream");
         }
     }
 
@@ -98,7 +106,7 @@ internal sealed partial class SessionLink
                 }
             }
 
-            if (connection.IsClosing || HasEnded)
+            if (connection.IsClosing || link.HasEnded)
             {
                 return;
             }
@@ -116,10 +124,10 @@ internal sealed partial class SessionLink
             _log.Debug($"connection {connection.Key}: attempt {attempt + 1} to connect to {endpoint} failed: {error}");
         }
 
-        lock (_gate)
+        using (_table.EnterScope())
         {
             var channel = connection.Service;
-            if (!connection.Abort() || HasEnded)
+            if (!connection.Abort() || link.HasEnded)
             {
                 return;
             }
@@ -128,14 +136,14 @@ internal sealed partial class SessionLink
             // CONNECTION_START (docs/protocol.md 8.3, vector 6b), and drops the stream.
             _writer.EnqueueMessage(TunnelMessages.StreamReset(connection.StreamId, connection.WireServiceIdText), connection.Lane);
             channel.Connections.TryRemove(new(connection.Id, connection));
-            _retired.Enqueue(connection);
+            _table.Retire(connection);
             if (channel.CurrentStreamId == connection.StreamId)
             {
-                CloseStream(channel, graceful: false);
+                _table.CloseStream(channel, graceful: false);
             }
         }
 
-        _log.Warn($"cannot connect to {endpoint} for {Name(connection.Service)} after {(retries < 0 ? "repeated" : retries + 1)} attempt(s): {lastError}; sent STREAM_RESET");
+        _log.Warn($"cannot connect to {endpoint} for {StreamTable.Name(connection.Service)} after {(retries < 0 ? "repeated" : retries + 1)} attempt(s): {lastError}; sent STREAM_RESET");
     }
 
     private async Task<(Socket? Socket, string? Error)> TryConnectAsync(ServiceEndpoint endpoint, CancellationToken cancellationToken)
@@ -153,7 +161,7 @@ internal sealed partial class SessionLink
             }
 
             var bind = _session.DestinationBindAddress;
-            string host = endpoint.Host ?? _spec.Spec.BindAddress ?? "127.0.0.1";
+            string host = endpoint.Host ?? _session.Spec.Spec.BindAddress ?? "127.0.0.1";
             IPAddress address;
             if (!IPAddress.TryParse(host, out address!))
             {

@@ -1,10 +1,11 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Relay;
 using Gateway.Engine.Sessions;
 
-namespace Gateway.Engine.Proxy;
+namespace Gateway.Engine.Settings;
 
 /// <summary>
 /// Parses a service map (<c>-s</c>/<c>-d</c>, docs/protocol.md section 13): comma-separated entries

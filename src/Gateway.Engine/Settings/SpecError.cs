@@ -1,4 +1,4 @@
-namespace Gateway.Engine.Sessions;
+namespace Gateway.Engine.Settings;
 
 /// <summary>One problem with a spec. <see cref="Field"/> is the camelCase property path, e.g. <c>services</c> or <c>settings.pingPeriodMs</c>.</summary>
 /// <param name="Field">The field at fault, such as <c>accessToken</c> or <c>settings.pingPeriodMs</c>.</param>

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Gateway.Engine.Relay;
+namespace Gateway.Engine.Protocol;
 
 /// <summary>Service id syntax shared by the service and the proxy: <c>^[a-zA-Z0-9_-]+$</c>, at most 128 chars.</summary>
 internal static partial class ServiceIdRules

@@ -1,4 +1,4 @@
-namespace Gateway.Engine.Proxy;
+namespace Gateway.Engine.Settings;
 
 /// <summary>
 /// Where a service lives locally. Source: a listen port (0 = ephemeral). Destination: a TCP

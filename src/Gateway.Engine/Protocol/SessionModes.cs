@@ -1,4 +1,4 @@
-namespace Gateway.Engine.Sessions;
+namespace Gateway.Engine.Protocol;
 
 /// <summary>
 /// The names of a <see cref="SessionMode"/>, one definition for the reference's <c>-m/--mode</c>, the API's

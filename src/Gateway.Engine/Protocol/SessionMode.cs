@@ -1,4 +1,4 @@
-namespace Gateway.Engine.Sessions;
+namespace Gateway.Engine.Protocol;
 
 /// <summary>Which end of the tunnel a session is.</summary>
 public enum SessionMode
