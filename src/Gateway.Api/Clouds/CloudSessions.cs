@@ -180,8 +180,14 @@ internal sealed partial class CloudSessions(
             return Invalid(errors);
         }
 
-        var request = new StartTunnelBody(body?.Name ?? $"{tunnel.ThingName ?? "tunnel " + tunnelId[..Math.Min(8, tunnelId.Length)]} {string.Join('+', tunnel.Services)}",
-            SessionModes.Source, null, null, PendingToken, null, map, body?.BindAddress, null, null, null, null, null);
+        var request = new StartTunnelBody
+        {
+            Name = body?.Name ?? $"{tunnel.ThingName ?? "tunnel " + tunnelId[..Math.Min(8, tunnelId.Length)]} {string.Join('+', tunnel.Services)}",
+            Mode = SessionModes.Source,
+            AccessToken = PendingToken,
+            Services = map,
+            BindAddress = body?.BindAddress,
+        };
         errors.AddRange(StartTunnelSpecs.Validate(OnCloud(request, cloud), out var spec));
         if (errors.Count > 0)
         {

@@ -169,14 +169,20 @@ internal static class OpenApiExtensions
         {
             ["StartTunnel"] =
             [
-                ("source", "Source end: local port 2222 into the tunnel (built-in relay)", new StartTunnelBody(
-                    "ssh-lab-source", "source", null, "wss://127.0.0.1:5443", "<sourceAccessToken>", null, "SSH=2222",
-                    null, "./data/tls/ca", null, null, null, null)),
-                ("destination", "Destination end: the tunnel's SSH streams to 127.0.0.1:22 (built-in relay)", new StartTunnelBody(
-                    "ssh-lab-destination", "destination", null, "wss://127.0.0.1:5443", "<destinationAccessToken>", null,
-                    "SSH=127.0.0.1:22", null, "./data/tls/ca", null, null, null, null)),
-                ("aws-source", "Source end against AWS IoT Secure Tunneling (us-east-1)", new StartTunnelBody(
-                    null, "source", "us-east-1", null, "<sourceAccessToken>", null, "SSH=2222", null, null, null, null, null, null)),
+                ("source", "Source end: local port 2222 into the tunnel (built-in relay)", new StartTunnelBody
+                {
+                    Name = "ssh-lab-source", Mode = "source", Endpoint = "wss://127.0.0.1:5443", AccessToken = "<sourceAccessToken>",
+                    Services = "SSH=2222", CaPath = "./data/tls/ca",
+                }),
+                ("destination", "Destination end: the tunnel's SSH streams to 127.0.0.1:22 (built-in relay)", new StartTunnelBody
+                {
+                    Name = "ssh-lab-destination", Mode = "destination", Endpoint = "wss://127.0.0.1:5443", AccessToken = "<destinationAccessToken>",
+                    Services = "SSH=127.0.0.1:22", CaPath = "./data/tls/ca",
+                }),
+                ("aws-source", "Source end against AWS IoT Secure Tunneling (us-east-1)", new StartTunnelBody
+                {
+                    Mode = "source", Region = "us-east-1", AccessToken = "<sourceAccessToken>", Services = "SSH=2222",
+                }),
             ],
             ["CreateRelayTunnel"] =
             [

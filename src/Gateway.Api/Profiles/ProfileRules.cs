@@ -80,23 +80,21 @@ internal static class ProfileRules
         var tags = ValidateTags(body.Tags, errors);
 
         string? accessToken = string.IsNullOrEmpty(body.AccessToken) ? null : body.AccessToken;
-        var candidate = new StartTunnelBody(
-            name,
-            body.Mode,
-            region,
-            endpointToCheck,
-            accessToken,
-            string.IsNullOrEmpty(body.ClientToken) ? null : body.ClientToken,
-            services,
-            Clean(body.BindAddress),
-            caPath,
-            body.SkipTlsVerify,
-            httpsProxy,
-            Clean(body.DestinationClientType),
-            settings);
+        var candidate = body with
+        {
+            Name = name,
+            Region = region,
+            Endpoint = endpointToCheck,
+            Services = services,
+            BindAddress = Clean(body.BindAddress),
+            CaPath = caPath,
+            HttpsProxy = httpsProxy,
+            DestinationClientType = Clean(body.DestinationClientType),
+            Settings = settings,
+        };
 
         // The one difference from a session: a profile may be saved without an access token.
-        errors.AddRange(StartTunnelSpecs.Validate(candidate, out var parsed)
+        errors.AddRange(StartTunnelSpecs.Validate(candidate, accessToken, string.IsNullOrEmpty(body.ClientToken) ? null : body.ClientToken, out var parsed)
             .Where(e => accessToken is not null || e.Field != "accessToken"));
         if (errors.Count > before)
         {

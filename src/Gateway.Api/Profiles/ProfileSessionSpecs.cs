@@ -14,7 +14,7 @@ namespace Gateway.Api.Profiles;
 /// <para><see cref="Build"/> decrypts the profile's tokens, applies the <see cref="ProfileStartOverrides"/>
 /// (a given override wins over the profile's value; tokens given there are used, never stored), fills
 /// in this gateway's relay address and CA directory for a <c>useBuiltInRelay</c> profile, and validates
-/// the result with the rules of <c>POST /api/tunnels</c>. The caller then passes
+/// the profile's <see cref="SessionFields"/> with the rules of <c>POST /api/tunnels</c> (no HTTP body in between). The caller then passes
 /// <see cref="ProfileSpecResult.Spec"/> to <c>SessionManager.Start</c>.</para>
 /// <para>Errors (every one at once, fields as in a <c>POST /api/tunnels</c> body; answer them with
 /// <c>TypedResults.ValidationProblem(result.ToValidationErrors())</c>):
@@ -68,24 +68,24 @@ internal sealed class ProfileSessionSpecs(ProfileSecrets secrets, BuiltInRelayEn
             settings = document.RootElement.Clone();
         }
 
-        var body = new StartTunnelBody(
-            ProfileRules.Clean(overrides.Name) ?? profile.Name,
-            profile.Mode,
-            profile.Region,
-            endpoint,
-            accessToken,
-            clientToken,
-            ProfileRules.Clean(overrides.Services) ?? profile.Services,
-            ProfileRules.Clean(overrides.BindAddress) ?? profile.BindAddress,
-            caPath,
-            profile.SkipTlsVerify,
-            httpsProxy,
-            profile.DestinationClientType,
-            settings);
+        var fields = new SessionFields
+        {
+            Name = ProfileRules.Clean(overrides.Name) ?? profile.Name,
+            Mode = profile.Mode,
+            Region = profile.Region,
+            Endpoint = endpoint,
+            Services = ProfileRules.Clean(overrides.Services) ?? profile.Services,
+            BindAddress = ProfileRules.Clean(overrides.BindAddress) ?? profile.BindAddress,
+            CaPath = caPath,
+            SkipTlsVerify = profile.SkipTlsVerify,
+            HttpsProxy = httpsProxy,
+            DestinationClientType = profile.DestinationClientType,
+            Settings = settings,
+        };
 
         // Problems already named above are not repeated in the validator's words.
         var named = errors.Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
-        errors.AddRange(StartTunnelSpecs.Validate(body, out var spec)
+        errors.AddRange(StartTunnelSpecs.Validate(fields, accessToken, clientToken, out var spec)
             .Where(e => !named.Contains(e.Field) && !(profile.UseBuiltInRelay && endpoint is null && e.Field == "endpoint")));
         return errors.Count == 0 ? new ProfileSpecResult(spec, []) : new ProfileSpecResult(null, errors);
     }

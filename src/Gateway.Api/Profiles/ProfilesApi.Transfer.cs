@@ -16,9 +16,7 @@ internal static partial class ProfilesApi
     private static async Task<Ok<ProfilesDocument>> ExportAsync(ProfileStore store, CancellationToken cancellationToken)
     {
         var profiles = await store.ListAsync(cancellationToken);
-        var items = profiles.Select(ToResponse).Select(p => new ProfileExportItem(
-            p.Name, p.Mode, p.Region, p.Endpoint, p.UseBuiltInRelay, p.Services, p.BindAddress, p.CaPath, p.SkipTlsVerify,
-            p.HttpsProxy, p.DestinationClientType, p.Settings, p.Tags, p.Autostart)).ToList();
+        var items = profiles.Select(ToResponse).Select(ExportItem).ToList();
         return TypedResults.Ok(new ProfilesDocument(ProfilesDocument.FormatName, ProfilesDocument.CurrentVersion, items));
     }
 
@@ -62,7 +60,7 @@ internal static partial class ProfilesApi
             }
 
             var itemErrors = new List<SpecError>();
-            var values = ProfileRules.Validate(ToBody(item), itemErrors);
+            var values = ProfileRules.Validate(item.ToBody(), itemErrors);
             errors.AddRange(itemErrors.Select(e => e with { Field = prefix + e.Field }));
             if (values is null)
             {
@@ -180,10 +178,7 @@ internal static partial class ProfilesApi
             return NotFound(id);
         }
 
-        var p = ToResponse(entity);
-        var body = new ProfileBody(
-            p.Name, p.Mode, p.Region, p.Endpoint, p.UseBuiltInRelay, p.Services, p.BindAddress, p.CaPath, p.SkipTlsVerify,
-            p.HttpsProxy, p.DestinationClientType, settings, p.Tags, p.Autostart, AccessToken: null, ClientToken: null);
+        var body = ExportItem(ToResponse(entity)).ToBody() with { Settings = settings };
         var errors = new List<SpecError>();
         var values = ProfileRules.Validate(body, errors);
         if (values is null)
@@ -200,8 +195,11 @@ internal static partial class ProfilesApi
         return result.Written ? TypedResults.Ok(ToResponse(result.Profiles[0])) : NameTaken(result.TakenNames[0]);
     }
 
-    private static ProfileBody ToBody(ProfileExportItem item) => new(
-        item.Name, item.Mode, item.Region, item.Endpoint, item.UseBuiltInRelay, item.Services, item.BindAddress, item.CaPath,
-        item.SkipTlsVerify, item.HttpsProxy, item.DestinationClientType, item.Settings, item.Tags, item.Autostart,
-        AccessToken: null, ClientToken: null);
+    /// <summary>A stored profile's fields as an export carries them (no tokens, no proxy password).</summary>
+    private static ProfileExportItem ExportItem(ProfileResponse p) => new()
+    {
+        Name = p.Name, Mode = p.Mode, Region = p.Region, Endpoint = p.Endpoint, UseBuiltInRelay = p.UseBuiltInRelay, Services = p.Services,
+        BindAddress = p.BindAddress, CaPath = p.CaPath, SkipTlsVerify = p.SkipTlsVerify, HttpsProxy = p.HttpsProxy,
+        DestinationClientType = p.DestinationClientType, Settings = p.Settings, Tags = p.Tags, Autostart = p.Autostart,
+    };
 }

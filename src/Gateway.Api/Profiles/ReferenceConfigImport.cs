@@ -76,23 +76,23 @@ internal static class ReferenceConfigImport
             return null;
         }
 
-        return new ProfileBody(
-            body.Name,
-            (mode ?? SessionMode.Destination).Name(),
-            options.GetValueOrDefault(Region),
-            options.GetValueOrDefault(ProxyEndpoint),
-            UseBuiltInRelay: false,
-            services,
-            options.GetValueOrDefault(LocalBindAddress),
-            options.GetValueOrDefault(CaPath),
-            options.GetValueOrDefault(NoSslHostVerify) == "true",
-            HttpsProxy: null,
-            options.GetValueOrDefault(DestinationClientType),
-            settings,
-            Tags: null,
-            Autostart: false,
-            string.IsNullOrEmpty(body.AccessToken) ? options.GetValueOrDefault(AccessToken) : body.AccessToken,
-            options.GetValueOrDefault(ClientToken));
+        return new ProfileBody
+        {
+            Name = body.Name,
+            Mode = (mode ?? SessionMode.Destination).Name(),
+            Region = options.GetValueOrDefault(Region),
+            Endpoint = options.GetValueOrDefault(ProxyEndpoint),
+            UseBuiltInRelay = false,
+            Services = services,
+            BindAddress = options.GetValueOrDefault(LocalBindAddress),
+            CaPath = options.GetValueOrDefault(CaPath),
+            SkipTlsVerify = options.GetValueOrDefault(NoSslHostVerify) == "true",
+            DestinationClientType = options.GetValueOrDefault(DestinationClientType),
+            Settings = settings,
+            Autostart = false,
+            AccessToken = string.IsNullOrEmpty(body.AccessToken) ? options.GetValueOrDefault(AccessToken) : body.AccessToken,
+            ClientToken = options.GetValueOrDefault(ClientToken),
+        };
     }
 
     /// <summary>

@@ -6,15 +6,16 @@ using Gateway.Engine.Settings;
 namespace Gateway.Api.Sessions;
 
 /// <summary>
-/// The rules of a <c>POST /api/tunnels</c> body as functions: <see cref="StartTunnelBody"/> to
-/// <see cref="SessionSpec"/>, then every error at once (the body's own and
-/// <see cref="SessionSpecValidator"/>'s), each named by its body field. Profiles are validated and
-/// started through here too, so a profile accepts exactly what <c>POST /api/tunnels</c> accepts.
+/// The rules of the <see cref="SessionFields"/> as functions: the fields and tokens to a
+/// <see cref="SessionSpec"/>, then every error at once (the fields' own and
+/// <see cref="SessionSpecValidator"/>'s), each named by its body field. <c>POST /api/tunnels</c>,
+/// profiles (saved and started) and clouds all come through here, so each accepts exactly what the
+/// others accept.
 /// </summary>
 internal static class StartTunnelSpecs
 {
-    /// <summary>The body's mode, message format and settings parsed; their errors go to <paramref name="errors"/>.</summary>
-    public static SessionSpec ToSpec(StartTunnelBody body, List<SpecError> errors)
+    /// <summary>The fields' mode, message format and settings parsed; their errors go to <paramref name="errors"/>.</summary>
+    public static SessionSpec ToSpec(SessionFields body, string? accessToken, string? clientToken, List<SpecError> errors)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(errors);
@@ -58,8 +59,8 @@ internal static class StartTunnelSpecs
             Mode = mode ?? default,
             Region = body.Region,
             Endpoint = body.Endpoint,
-            AccessToken = body.AccessToken ?? string.Empty,
-            ClientToken = body.ClientToken,
+            AccessToken = accessToken ?? string.Empty,
+            ClientToken = clientToken,
             Services = body.Services,
             BindAddress = body.BindAddress,
             CaPath = body.CaPath,
@@ -75,14 +76,18 @@ internal static class StartTunnelSpecs
     /// field (<c>messageFormat</c> becomes <c>destinationClientType</c>). Services are judged by mode, so
     /// their errors are left out while the mode is unusable.
     /// </summary>
-    public static IReadOnlyList<SpecError> Validate(StartTunnelBody body, out SessionSpec spec)
+    public static IReadOnlyList<SpecError> Validate(SessionFields body, string? accessToken, string? clientToken, out SessionSpec spec)
     {
         var errors = new List<SpecError>();
-        spec = ToSpec(body, errors);
+        spec = ToSpec(body, accessToken, clientToken, errors);
         bool modeKnown = errors.TrueForAll(e => e.Field != "mode");
         errors.AddRange(SessionSpecValidator.Validate(spec).Errors.Where(e => modeKnown || e.Field != "services"));
         return errors.Select(e => e.Field == "messageFormat" ? e with { Field = "destinationClientType" } : e).ToList();
     }
+
+    /// <summary><see cref="Validate(SessionFields, string?, string?, out SessionSpec)"/> of a <c>POST /api/tunnels</c> body with its tokens.</summary>
+    public static IReadOnlyList<SpecError> Validate(StartTunnelBody body, out SessionSpec spec) =>
+        Validate(body, body.AccessToken, body.ClientToken, out spec);
 
     /// <summary><c>source</c>/<c>src</c> or <c>destination</c>/<c>dst</c> (any case, trimmed); null otherwise.</summary>
     public static SessionMode? ParseMode(string? mode) => SessionModes.Parse(mode?.Trim());
