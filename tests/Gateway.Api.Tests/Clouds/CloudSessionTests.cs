@@ -122,6 +122,44 @@ public sealed class CloudSessionTests
     }
 
     [Fact]
+    public async Task WhetherAStopClosesTheTunnelIsChosenPerCall()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var client = gateway.CreateClient();
+
+        // Opened here: closeTunnel=false keeps the tunnel open.
+        var (opened, _) = await OpenAsync(client, p => new { open = new { cloud = "local", services = new[] { "SSH" } }, services = $"SSH={p}", bindAddress = "127.0.0.1" });
+        string sessionId = opened.GetProperty("session").GetProperty("id").GetString()!;
+        string tunnelId = opened.GetProperty("tunnel").GetProperty("tunnelId").GetString()!;
+        using (var stopped = await client.DeleteAsync($"/api/tunnels/{sessionId}?closeTunnel=false"))
+        {
+            Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
+        }
+
+        Assert.Equal("Open", (await client.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{tunnelId}")).GetProperty("state").GetString());
+
+        // Attached (someone else's, by default left open): closeTunnel=true closes it.
+        string attachedId = string.Empty;
+        for (int attempt = 0; attempt < 5 && attachedId.Length == 0; attempt++)
+        {
+            using var response = await client.PostAsJsonAsync($"/api/clouds/local/tunnels/{tunnelId}/connect", new { services = $"SSH={Tcp.FreePort()}", bindAddress = "127.0.0.1" });
+            string text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.Conflict)
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+                attachedId = JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+            }
+        }
+
+        using (var stopped = await client.DeleteAsync($"/api/tunnels/{attachedId}?closeTunnel=true"))
+        {
+            Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
+        }
+
+        Assert.Equal("Closed", (await client.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{tunnelId}")).GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task RestartsResumeTheSession_ATokenRevokedMeanwhileIsRotatedOnTheCloudAndTheNewOneSurvivesTheNextRestart()
     {
         // The cloud is another gateway's relay, reached with a static key as AWS would be.
