@@ -113,6 +113,30 @@ public sealed class CloudPagesTests(GatewayFixture gatewayFixture, BrowserFixtur
     }
 
     [Fact]
+    public async Task StoppingFromTheSessionPageClosesTheTunnelTheGatewayOpened()
+    {
+        using var client = Gateway.CreateClient();
+        using var response = await client.PostAsJsonAsync("/api/tunnels", new { open = new { cloud = "local", services = new[] { "SSH" } }, services = $"SSH={FreePort()}", bindAddress = "127.0.0.1" });
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, text);
+        var opened = JsonDocument.Parse(text).RootElement;
+        string sessionId = opened.GetProperty("session").GetProperty("id").GetString()!;
+        string tunnelId = opened.GetProperty("tunnel").GetProperty("tunnelId").GetString()!;
+
+        await using var dashboard = await DashboardPage.OpenAsync(browser, Gateway, output);
+        await dashboard.LoginAsync();
+        await dashboard.GoToAsync($"#/sessions/{sessionId}");
+        var page = dashboard.Page;
+        await Expect(page.Locator("[data-field=\"tunnel\"]")).ToContainTextAsync("opened by this gateway");
+        await page.Locator("#stop-session").ClickAsync();
+        await Expect(page.Locator("#stop-session")).ToHaveTextAsync("Really stop?");
+        await page.Locator("#stop-session").ClickAsync();
+        await Expect(page.Locator("#toasts")).ToContainTextAsync("Session stopped.");
+        Assert.Equal("Closed", (await client.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{tunnelId}")).GetProperty("state").GetString());
+        dashboard.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task ASessionEndedByASpentTokenIsStartedAgainFromItsPageWithANewOne()
     {
         var created = await Gateway.CreateTunnelAsync(["SSH"]);
