@@ -160,6 +160,27 @@ public sealed class CloudSessionTests
     }
 
     [Fact]
+    public async Task ASessionStartedAgainWithANewTokenKeepsTheOpensChoiceToLeaveTheTunnelOpen()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var client = gateway.CreateClient();
+        var (opened, _) = await OpenAsync(client, p => new { open = new { cloud = "local", services = new[] { "SSH" }, closeOnStop = false }, services = $"SSH={p}", bindAddress = "127.0.0.1" });
+        string sessionId = opened.GetProperty("session").GetProperty("id").GetString()!;
+        string tunnelId = opened.GetProperty("tunnel").GetProperty("tunnelId").GetString()!;
+        Assert.False(opened.GetProperty("tunnel").GetProperty("closeOnStop").GetBoolean());
+        (await client.DeleteAsync($"/api/tunnels/{sessionId}")).EnsureSuccessStatusCode();
+        Assert.Equal("Open", (await client.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{tunnelId}")).GetProperty("state").GetString());
+
+        using (var restarted = await client.PostAsJsonAsync($"/api/tunnels/{sessionId}/token", new { rotate = true }))
+        {
+            Assert.True(restarted.StatusCode == HttpStatusCode.OK, await restarted.Content.ReadAsStringAsync());
+        }
+
+        (await client.DeleteAsync($"/api/tunnels/{sessionId}")).EnsureSuccessStatusCode();
+        Assert.Equal("Open", (await client.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{tunnelId}")).GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task RestartsResumeTheSession_ATokenRevokedMeanwhileIsRotatedOnTheCloudAndTheNewOneSurvivesTheNextRestart()
     {
         // The cloud is another gateway's relay, reached with a static key as AWS would be.
