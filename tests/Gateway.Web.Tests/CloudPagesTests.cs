@@ -68,6 +68,75 @@ public sealed class CloudPagesTests(GatewayFixture gatewayFixture, BrowserFixtur
     }
 
     [Fact]
+    public async Task ACloudsTunnelsPageRotatesATokenShownOnceWithItsCopyButton_AndConnectsTheSourceEndHere()
+    {
+        var created = await Gateway.CreateTunnelAsync(["SSH"]);
+        await using var dashboard = await DashboardPage.OpenAsync(browser, Gateway, output);
+        await dashboard.LoginAsync();
+        await dashboard.GoToAsync("#/clouds/local");
+        var page = dashboard.Page;
+        var row = page.Locator($"tr[data-tunnel=\"{created.TunnelId}\"]");
+        await Expect(row.Locator("[data-field=\"status\"]")).ToHaveTextAsync("OPEN");
+
+        // Rotate the destination's token: shown once, with a copy button, and it works.
+        await row.Locator($"select[data-rotate-mode=\"{created.TunnelId}\"]").SelectOptionAsync("DESTINATION");
+        await row.Locator($"button[data-rotate=\"{created.TunnelId}\"]").ClickAsync();
+        var box = page.Locator("#cloudtunnels-secret");
+        await Expect(box.Locator("[data-once-notice]")).ToContainTextAsync("shown only now");
+        await Expect(box.Locator("button[data-copy=\"destinationAccessToken\"]")).ToBeVisibleAsync();
+        await Expect(box.Locator("[data-secret=\"sourceAccessToken\"]")).ToHaveCountAsync(0);
+        string token = (await box.Locator("[data-secret=\"destinationAccessToken\"]").TextContentAsync())!;
+        Assert.NotEqual(created.DestinationAccessToken, token);
+        await box.Locator("button[data-hide-secrets]").ClickAsync();
+        Assert.DoesNotContain(token, await page.ContentAsync(), StringComparison.Ordinal);
+
+        await using var destination = await RelayEnd.ConnectAsync(Gateway, "destination", token);
+
+        // Connect: the SOURCE token is rotated and the session started here; the page lands on it.
+        await row.Locator($"button[data-connect=\"{created.TunnelId}\"]").ClickAsync();
+        var form = page.Locator($"form[data-connect-form=\"{created.TunnelId}\"]");
+        await form.Locator("input[name=\"services\"]").FillAsync($"SSH={FreePort()}");
+        await form.Locator("button[type=\"submit\"]").ClickAsync();
+        await Expect(page.Locator("#session-state")).ToHaveTextAsync("Connected");
+        await Expect(page.Locator("[data-field=\"tunnel\"]")).ToContainTextAsync(created.TunnelId);
+        string sessionId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
+
+        await dashboard.GoToAsync("#/clouds/local");
+        await Expect(row.Locator("[data-field=\"source\"]")).ToHaveTextAsync("connected");
+        await Expect(row.Locator("[data-field=\"destination\"]")).ToHaveTextAsync("connected");
+        await Expect(row.Locator("a", new() { HasTextString = "session" })).ToBeVisibleAsync();
+        dashboard.AssertNoErrors();
+
+        using var client = Gateway.CreateClient();
+        using var stopped = await client.DeleteAsync($"/api/tunnels/{sessionId}");
+        Assert.Equal(System.Net.HttpStatusCode.OK, stopped.StatusCode);
+    }
+
+    [Fact]
+    public async Task StoppingFromTheSessionPageClosesTheTunnelTheGatewayOpened()
+    {
+        using var client = Gateway.CreateClient();
+        using var response = await client.PostAsJsonAsync("/api/tunnels", new { open = new { cloud = "local", services = new[] { "SSH" } }, services = $"SSH={FreePort()}", bindAddress = "127.0.0.1" });
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, text);
+        var opened = JsonDocument.Parse(text).RootElement;
+        string sessionId = opened.GetProperty("session").GetProperty("id").GetString()!;
+        string tunnelId = opened.GetProperty("tunnel").GetProperty("tunnelId").GetString()!;
+
+        await using var dashboard = await DashboardPage.OpenAsync(browser, Gateway, output);
+        await dashboard.LoginAsync();
+        await dashboard.GoToAsync($"#/sessions/{sessionId}");
+        var page = dashboard.Page;
+        await Expect(page.Locator("[data-field=\"tunnel\"]")).ToContainTextAsync("opened by this gateway");
+        await page.Locator("#stop-session").ClickAsync();
+        await Expect(page.Locator("#stop-session")).ToHaveTextAsync("Really stop?");
+        await page.Locator("#stop-session").ClickAsync();
+        await Expect(page.Locator("#toasts")).ToContainTextAsync("Session stopped.");
+        Assert.Equal("Closed", (await client.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{tunnelId}")).GetProperty("state").GetString());
+        dashboard.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task ASessionEndedByASpentTokenIsStartedAgainFromItsPageWithANewOne()
     {
         var created = await Gateway.CreateTunnelAsync(["SSH"]);

@@ -22,6 +22,7 @@ internal sealed record CloudError(string Code, string Message, int? HttpStatus =
     public string Reason => Code switch
     {
         AwsErrorTypes.UnrecognizedClient or "InvalidClientTokenId" => $"unknown key: the cloud does not know this access key id ({Message})",
+        AwsErrorTypes.InvalidSignature or "SignatureDoesNotMatch" when IsWrongRegion => $"wrong region: the calls are signed for a region the endpoint does not serve; give the cloud the endpoint's region ({Message})",
         AwsErrorTypes.InvalidSignature or "SignatureDoesNotMatch" => $"bad signature: the secret access key does not belong to the access key id ({Message})",
         "ExpiredTokenException" or "ExpiredToken" => $"expired token: the temporary credentials have expired; refresh them ({Message})",
         AwsErrorTypes.AccessDenied => $"access denied: the credentials lack the IAM permission for this call ({Message})",
@@ -35,6 +36,9 @@ internal sealed record CloudError(string Code, string Message, int? HttpStatus =
         _ when IsRetryable => $"the cloud is busy or failing ({Code}): {Message}",
         _ => $"{Code}: {Message}",
     };
+
+    // AWS (and this gateway's relay) refuse a credential scoped to another region as a bad signature that says so.
+    private bool IsWrongRegion => Message.Contains("scoped to a valid region", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The HTTP status this gateway answers with when a call fails for this reason.</summary>
     public int StatusForCaller => Code switch

@@ -295,7 +295,8 @@ internal sealed partial class CloudSessions(
             return Invalid([new("accessToken", "accessToken is required (a fresh token for this end), or rotate: true for a session on a cloud tunnel.")]);
         }
 
-        var started = starter.Start(info.Spec with { AccessToken = token }, user, info.Options, closeTunnelOnStop: info.Spec.Tunnel?.OpenedHere ?? false);
+        bool closeTunnelOnStop = resumption.LastCloseTunnelOnStop(id) ?? info.Spec.Tunnel?.OpenedHere ?? false;
+        var started = starter.Start(info.Spec with { AccessToken = token }, user, info.Options, closeTunnelOnStop: closeTunnelOnStop);
         return started.Started ? TypedResults.Ok(started.Session) : StartFailed(started, string.Empty);
     }
 

@@ -69,7 +69,7 @@ internal static class CloudsApi
         group.MapDelete("/{name}", DeleteAsync).WithName("DeleteCloud").WithSummary("Delete a cloud (admin); its running sessions keep running").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{name}/test", TestAsync).WithName("TestCloud")
             .WithSummary("Check a cloud's endpoint and credentials with ListTunnels (maxResults 1)")
-            .WithDescription("Answers ok, or the reason in words: unknown key, bad signature, expired token, access denied, no route, no credentials.")
+            .WithDescription("Answers ok, or the reason in words: unknown key, bad signature, wrong region, expired token, access denied, no route, no credentials.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return endpoints;
     }

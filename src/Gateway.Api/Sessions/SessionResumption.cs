@@ -30,6 +30,10 @@ internal sealed partial class SessionResumption : IHostedService, IAsyncDisposab
     private readonly ILogger<SessionResumption> _logger;
     private readonly IDataProtector _protector;
     private readonly ConcurrentDictionary<string, Tracked> _tracked = new(StringComparer.Ordinal);
+
+    // The close-on-stop choice of every session still in the manager, running or ended: a session
+    // started again under its id (with a new token) keeps the choice it was opened with.
+    private readonly ConcurrentDictionary<string, bool> _choices = new(StringComparer.Ordinal);
     private readonly Channel<Func<GatewayDbContext, Task>> _writes = Channel.CreateUnbounded<Func<GatewayDbContext, Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _loop;
@@ -60,6 +64,9 @@ internal sealed partial class SessionResumption : IHostedService, IAsyncDisposab
     /// <summary>Whether stopping this session should close its tunnel on the cloud.</summary>
     public bool ClosesTunnelOnStop(string sessionId) => _tracked.TryGetValue(sessionId, out var tracked) && tracked.CloseTunnelOnStop;
 
+    /// <summary>The close-on-stop choice the session was last started with, also once it ended; null when it is not known here.</summary>
+    public bool? LastCloseTunnelOnStop(string sessionId) => _choices.TryGetValue(sessionId, out bool close) ? close : null;
+
     /// <summary>Stores a session that just started (or replaces its row, e.g. with a new token).</summary>
     public void Track(SessionSnapshot session, SessionSpec spec, string? startedBy, bool closeTunnelOnStop)
     {
@@ -67,6 +74,16 @@ internal sealed partial class SessionResumption : IHostedService, IAsyncDisposab
         ArgumentNullException.ThrowIfNull(spec);
         var tracked = new Tracked(closeTunnelOnStop);
         _tracked[session.Id] = tracked;
+        _choices[session.Id] = closeTunnelOnStop;
+        foreach (string known in _choices.Keys)
+        {
+            // The manager trims ended sessions without an event: forget their choices here.
+            if (_sessions.Get(known) is null)
+            {
+                _choices.TryRemove(known, out _);
+            }
+        }
+
         string protectedSpec = _protector.Protect(SessionSpecStorage.ToJson(spec));
         var now = _time.GetUtcNow();
         Enqueue(async db =>
@@ -221,6 +238,11 @@ internal sealed partial class SessionResumption : IHostedService, IAsyncDisposab
 
     private void OnChanged(SessionEvent e)
     {
+        if (e.Kind == SessionEventKind.Removed)
+        {
+            _choices.TryRemove(e.Session.Id, out _);
+        }
+
         // A shutdown stops every session: those are exactly the ones to resume.
         if (e.Kind == SessionEventKind.Changed
             && e.Session.State.IsFinal()

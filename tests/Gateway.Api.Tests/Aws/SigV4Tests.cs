@@ -19,6 +19,35 @@ public sealed class SigV4Tests
         Assert.Equal("5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31", signature);
     }
 
+    private const string SuiteSessionToken = "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==";
+
+    /// <summary>
+    /// More cases of AWS's SigV4 test suite (aws-sig-v4-test-suite, 2015-08-30, key AKIDEXAMPLE, region
+    /// us-east-1, service "service"): the published signatures, which botocore 1.43 computes too.
+    /// </summary>
+    [Theory]
+    [InlineData("post-vanilla", "POST", "", "", "", "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b")]
+    [InlineData("get-vanilla-query-order-key-case", "GET", "Param2=value2&Param1=value1", "", "", "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500")]
+    [InlineData("post-x-www-form-urlencoded", "POST", "", "application/x-www-form-urlencoded", "Param1=value1", "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a")]
+    [InlineData("post-sts-header-before", "POST", "", "", "", "85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead")]
+    public void TestSuiteCasesSignAsPublished(string name, string method, string query, string contentType, string body, string expected)
+    {
+        var headers = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["host"] = "example.amazonaws.com", ["x-amz-date"] = "20150830T123600Z" };
+        if (contentType.Length > 0)
+        {
+            headers["content-type"] = contentType;
+        }
+
+        if (name.StartsWith("post-sts", StringComparison.Ordinal))
+        {
+            headers["x-amz-security-token"] = SuiteSessionToken;
+        }
+
+        var canonical = SigV4.CanonicalRequest(method, "/", query, [.. headers.Keys], header => headers.GetValueOrDefault(header), Encoding.UTF8.GetBytes(body));
+        var toSign = SigV4.StringToSign("20150830T123600Z", SigV4.Scope("20150830", "us-east-1", "service"), canonical);
+        Assert.Equal(expected, SigV4.Signature(SigV4.SigningKey(ExampleSecret, "20150830", "us-east-1", "service"), toSign));
+    }
+
     [Fact]
     public void CanonicalRequestOfTheCliOpenTunnelMatchesTheCapturedOne()
     {

@@ -57,6 +57,13 @@ public sealed class CloudSessionTests
         relayTunnel = await client.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{tunnelId}");
         Assert.Equal("Closed", relayTunnel.GetProperty("state").GetString());
         Assert.Equal(0, await destination.WaitForExitAsync(Exit));
+
+        // The destination token was in the open's answer only: not in a log line, the session, its history or the audit.
+        gateway.Logs.AssertNeverLogged(destinationToken);
+        foreach (string path in new[] { $"/api/tunnels/{sessionId}", $"/api/tunnels/{sessionId}/logs", "/api/history", "/api/audit" })
+        {
+            Assert.DoesNotContain(destinationToken, await client.GetStringAsync(path), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -112,6 +119,65 @@ public sealed class CloudSessionTests
         Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
         var relayTunnel = await client.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{created.TunnelId}");
         Assert.Equal("Open", relayTunnel.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task WhetherAStopClosesTheTunnelIsChosenPerCall()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var client = gateway.CreateClient();
+
+        // Opened here: closeTunnel=false keeps the tunnel open.
+        var (opened, _) = await OpenAsync(client, p => new { open = new { cloud = "local", services = new[] { "SSH" } }, services = $"SSH={p}", bindAddress = "127.0.0.1" });
+        string sessionId = opened.GetProperty("session").GetProperty("id").GetString()!;
+        string tunnelId = opened.GetProperty("tunnel").GetProperty("tunnelId").GetString()!;
+        using (var stopped = await client.DeleteAsync($"/api/tunnels/{sessionId}?closeTunnel=false"))
+        {
+            Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
+        }
+
+        Assert.Equal("Open", (await client.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{tunnelId}")).GetProperty("state").GetString());
+
+        // Attached (someone else's, by default left open): closeTunnel=true closes it.
+        string attachedId = string.Empty;
+        for (int attempt = 0; attempt < 5 && attachedId.Length == 0; attempt++)
+        {
+            using var response = await client.PostAsJsonAsync($"/api/clouds/local/tunnels/{tunnelId}/connect", new { services = $"SSH={Tcp.FreePort()}", bindAddress = "127.0.0.1" });
+            string text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.Conflict)
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+                attachedId = JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+            }
+        }
+
+        using (var stopped = await client.DeleteAsync($"/api/tunnels/{attachedId}?closeTunnel=true"))
+        {
+            Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
+        }
+
+        Assert.Equal("Closed", (await client.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{tunnelId}")).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task ASessionStartedAgainWithANewTokenKeepsTheOpensChoiceToLeaveTheTunnelOpen()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var client = gateway.CreateClient();
+        var (opened, _) = await OpenAsync(client, p => new { open = new { cloud = "local", services = new[] { "SSH" }, closeOnStop = false }, services = $"SSH={p}", bindAddress = "127.0.0.1" });
+        string sessionId = opened.GetProperty("session").GetProperty("id").GetString()!;
+        string tunnelId = opened.GetProperty("tunnel").GetProperty("tunnelId").GetString()!;
+        Assert.False(opened.GetProperty("tunnel").GetProperty("closeOnStop").GetBoolean());
+        (await client.DeleteAsync($"/api/tunnels/{sessionId}")).EnsureSuccessStatusCode();
+        Assert.Equal("Open", (await client.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{tunnelId}")).GetProperty("state").GetString());
+
+        using (var restarted = await client.PostAsJsonAsync($"/api/tunnels/{sessionId}/token", new { rotate = true }))
+        {
+            Assert.True(restarted.StatusCode == HttpStatusCode.OK, await restarted.Content.ReadAsStringAsync());
+        }
+
+        (await client.DeleteAsync($"/api/tunnels/{sessionId}")).EnsureSuccessStatusCode();
+        Assert.Equal("Open", (await client.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{tunnelId}")).GetProperty("state").GetString());
     }
 
     [Fact]
@@ -203,6 +269,71 @@ public sealed class CloudSessionTests
         {
             await gateway.Services.GetRequiredService<Gateway.Api.Sessions.SessionResumption>().Resumed.WaitAsync(TestGateway.Timeout);
             Assert.Null(gateway.Services.GetRequiredService<SessionManager>().Get(sessionId));
+        }
+    }
+
+    [Fact]
+    public async Task AfterARestartASpentTokenOfATunnelTheGatewayOpenedIsRotatedThere_TheSessionLogAndTheAuditSaySo()
+    {
+        await using var cloud = await TestGateway.StartAsync();
+        var key = await Aws.AwsTestKeys.CreateAsync(cloud, "operator");
+        using var cloudClient = cloud.CreateClient();
+        string data = TestGateway.NewDataDirectory();
+        int httpsPort = Tcp.FreePort();
+        using var echo = EchoServer.Start();
+        string sessionId, tunnelId;
+        int port;
+        await using (var gateway = await TestGateway.StartAsync(data, httpsPort: httpsPort))
+        {
+            using var client = gateway.CreateClient();
+            (await client.PutAsJsonAsync("/api/clouds/site", new
+            {
+                region = "us-east-1",
+                managementEndpoint = $"https://127.0.0.1:{cloud.HttpsBase.Port}",
+                dataEndpoint = $"wss://127.0.0.1:{cloud.HttpsBase.Port}",
+                caPath = cloud.CaDirectory(),
+                credentialSource = "static",
+                accessKeyId = key.AccessKeyId,
+                secretAccessKey = key.SecretAccessKey,
+            })).EnsureSuccessStatusCode();
+            JsonElement opened;
+            (opened, port) = await OpenAsync(client, p => new
+            {
+                open = new { cloud = "site", services = new[] { "SSH" } },
+                services = $"SSH={p}",
+                bindAddress = "127.0.0.1",
+                destination = new { services = $"SSH=127.0.0.1:{echo.Port}" },
+            });
+            sessionId = opened.GetProperty("session").GetProperty("id").GetString()!;
+            tunnelId = opened.GetProperty("tunnel").GetProperty("tunnelId").GetString()!;
+            await EchoThroughAsync(gateway, sessionId, port, cloudClient, tunnelId);
+
+            // The stored row loses its client token (as a row written before the session connected, or
+            // by a gateway that did not keep it): at the next start the service takes the token as spent.
+            var sessions = gateway.Services.GetRequiredService<SessionManager>();
+            var resumption = gateway.Services.GetRequiredService<Gateway.Api.Sessions.SessionResumption>();
+            var spec = sessions.GetStartInfo(sessionId)!.Value.Spec;
+            resumption.Track(sessions.Get(sessionId)!, spec with { ClientToken = ClientTokens.Generate() }, "test", closeTunnelOnStop: true);
+            await resumption.FlushAsync(TestGateway.Timeout);
+        }
+
+        await using (var gateway = await TestGateway.StartAsync(data, httpsPort: httpsPort))
+        {
+            var sessions = gateway.Services.GetRequiredService<SessionManager>();
+            await gateway.Services.GetRequiredService<Gateway.Api.Sessions.SessionResumption>().Resumed.WaitAsync(TestGateway.Timeout);
+            await WaitForLogAsync(sessions, sessionId, "rotated the SOURCE token");
+            Assert.Contains(sessions.GetLog(sessionId)!, l => l.Message.Contains("previously used", StringComparison.Ordinal));
+            await EchoThroughAsync(gateway, sessionId, port, cloudClient, tunnelId);
+
+            using var client = gateway.CreateClient();
+            var audit = await client.GetFromJsonAsync<JsonElement>("/api/audit");
+            Assert.Contains(audit.EnumerateArray(), e => e.GetProperty("actor").GetString() == "gateway"
+                && e.GetProperty("path").GetString()!.Contains($"/api/tunnels/{sessionId} rotate SOURCE token", StringComparison.Ordinal)
+                && e.GetProperty("status").GetInt32() == 200);
+
+            using var stopped = await client.DeleteAsync($"/api/tunnels/{sessionId}");
+            Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
+            Assert.Equal("Closed", (await cloudClient.GetFromJsonAsync<JsonElement>($"/api/relay/tunnels/{tunnelId}")).GetProperty("state").GetString());
         }
     }
 

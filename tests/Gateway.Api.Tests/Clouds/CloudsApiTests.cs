@@ -55,10 +55,45 @@ public sealed class CloudsApiTests
         (await client.PutAsJsonAsync("/api/clouds/nowhere", new { region = "us-east-1", managementEndpoint = $"https://127.0.0.1:{Tcp.FreePort()}", credentialSource = "static", accessKeyId = key.AccessKeyId, secretAccessKey = key.SecretAccessKey })).EnsureSuccessStatusCode();
         Assert.StartsWith("no route", (await TestAsync(client, "nowhere")).GetProperty("reason").GetString(), StringComparison.Ordinal);
 
+        // The secret is in no log line, no audit entry, and not in the database file in clear.
+        gateway.Logs.AssertNeverLogged(key.SecretAccessKey);
+        Assert.DoesNotContain(key.SecretAccessKey, await client.GetStringAsync("/api/audit"), StringComparison.Ordinal);
+        Assert.DoesNotContain(key.SecretAccessKey, await client.GetStringAsync("/api/clouds/relay"), StringComparison.Ordinal);
+        var databaseFiles = Directory.GetFiles(gateway.DataDirectory, "*.db*", SearchOption.AllDirectories);
+        Assert.NotEmpty(databaseFiles);
+        foreach (string file in databaseFiles)
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream, System.Text.Encoding.Latin1);
+            Assert.DoesNotContain(key.SecretAccessKey, await reader.ReadToEndAsync(), StringComparison.Ordinal);
+        }
+
         using var deleted = await client.DeleteAsync("/api/clouds/nowhere");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         using var local = await client.DeleteAsync("/api/clouds/local");
         Assert.Equal(HttpStatusCode.BadRequest, local.StatusCode);
+    }
+
+    [Fact]
+    public async Task ACloudSignedForAnotherRegionIsNamedAsTheWrongRegion_InItsTestAndInTheProblemOfAnOpen()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var client = gateway.CreateClient();
+        var key = await AwsTestKeys.CreateAsync(gateway, "operator");
+
+        // The relay serves us-east-1; the cloud signs for eu-west-1.
+        (await client.PutAsJsonAsync("/api/clouds/elsewhere", new { region = "eu-west-1", managementEndpoint = $"https://127.0.0.1:{gateway.HttpsBase.Port}", caPath = gateway.CaDirectory(), credentialSource = "static", accessKeyId = key.AccessKeyId, secretAccessKey = key.SecretAccessKey })).EnsureSuccessStatusCode();
+        var test = await TestAsync(client, "elsewhere");
+        Assert.False(test.GetProperty("ok").GetBoolean());
+        Assert.StartsWith("wrong region", test.GetProperty("reason").GetString(), StringComparison.Ordinal);
+
+        using var open = await client.PostAsJsonAsync("/api/tunnels", new { open = new { cloud = "elsewhere", services = new[] { "SSH" } }, services = $"SSH={Tcp.FreePort()}" });
+        string text = await open.Content.ReadAsStringAsync();
+        Assert.True(open.StatusCode == HttpStatusCode.BadGateway, text);
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("InvalidSignatureException", problem.GetProperty("code").GetString());
+        Assert.StartsWith("wrong region", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("eu-west-1", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
