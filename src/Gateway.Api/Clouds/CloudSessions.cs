@@ -113,7 +113,9 @@ internal sealed partial class CloudSessions(
             return Invalid(errors);
         }
 
-        var opened = await client.OpenTunnelAsync(cloud, new OpenTunnelRequest(services, open.ThingName, open.Description, open.LifetimeMinutes, open.Tags), cancellationToken);
+        // Not cancelled with the request: a caller who hangs up while the cloud opens the tunnel must
+        // not leave it open and unknown. Each attempt is bounded by the client's own timeout.
+        var opened = await client.OpenTunnelAsync(cloud, new OpenTunnelRequest(services, open.ThingName, open.Description, open.LifetimeMinutes, open.Tags), CancellationToken.None);
         if (opened.Error is { } openError)
         {
             return CloudProblem("OpenTunnel", cloud.Name, openError, "open");
@@ -126,7 +128,7 @@ internal sealed partial class CloudSessions(
         var source = starter.Start(sourceSpec with { Name = baseName, AccessToken = tunnel.SourceAccessToken, Tunnel = reference }, user, closeTunnelOnStop: closeOnStop);
         if (!source.Started)
         {
-            await CloseAfterFailureAsync(cloud, tunnel.TunnelId, cancellationToken);
+            await CloseAfterFailureAsync(cloud, tunnel.TunnelId);
             return StartFailed(source, $"Tunnel {tunnel.TunnelId} was opened and closed again.");
         }
 
@@ -138,7 +140,7 @@ internal sealed partial class CloudSessions(
             {
                 await sessions.StopAsync(source.Session!.Id);
                 resumption.Forget(source.Session!.Id);
-                await CloseAfterFailureAsync(cloud, tunnel.TunnelId, cancellationToken);
+                await CloseAfterFailureAsync(cloud, tunnel.TunnelId);
                 var prefixed = started with { Errors = [.. started.Errors.Select(e => e with { Field = e.Field is "services" or "bindAddress" ? "destination." + e.Field : e.Field })] };
                 return StartFailed(prefixed, $"The source session was stopped and tunnel {tunnel.TunnelId} closed again.");
             }
@@ -363,9 +365,10 @@ internal sealed partial class CloudSessions(
         Destination = null,
     };
 
-    private async Task CloseAfterFailureAsync(ResolvedCloud cloud, string tunnelId, CancellationToken cancellationToken)
+    /// <summary>Closes a tunnel opened by a call that then failed; whatever the caller does meanwhile, so nothing is left open.</summary>
+    private async Task CloseAfterFailureAsync(ResolvedCloud cloud, string tunnelId)
     {
-        if (await client.CloseTunnelAsync(cloud, tunnelId, delete: false, cancellationToken) is { } error)
+        if (await client.CloseTunnelAsync(cloud, tunnelId, delete: false, CancellationToken.None) is { } error)
         {
             Log.NotClosedAfterFailure(logger, tunnelId, cloud.Name, error.Reason);
         }
