@@ -162,6 +162,71 @@ public sealed class AgentIsolationTests
         gateway.Logs.AssertNeverLogged("wrong-broker-password");
     }
 
+    [Fact]
+    public async Task AnUnreachableServiceFailsOnlyItsConnection_TheNextNotificationWorks_WithoutADataEndpointTheRegionNamesAwsDataPlane()
+    {
+        await using var broker = await Mosquitto.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(settings: AgentTestSupport.FastAgents);
+        using var echo = EchoServer.Start();
+        int closedPort = SessionHarness.FreePort();
+        await gateway.PutAgentAsync("valve", AgentNotificationTests.PlainAgent(broker, "valve-5", $"SSH=127.0.0.1:{echo.Port},WEB=127.0.0.1:{closedPort}"));
+        await gateway.WaitForAgentAsync("valve", s => s.State == "connected", "connected");
+        await using var mqtt = await TestMqtt.ConnectAsync(broker);
+
+        // WEB maps to a port nothing listens on: the source's connection ends, the session stays up.
+        var webTunnel = await gateway.CreateTunnelAsync("WEB");
+        await mqtt.PublishAsync("valve-5", TestMqtt.Notification(webTunnel.DestinationAccessToken, "WEB"));
+        var web = await gateway.WaitForAgentAsync("valve", s => s.SessionId is not null, "started");
+        await gateway.Sessions().WaitForAsync(web.SessionId!, s => s.State == SessionState.Connected);
+        int webPort = SessionHarness.FreePort();
+        await using (var source = ReferenceProxy.Start(gateway, webTunnel.SourceAccessToken, "-s", $"WEB={webPort}"))
+        {
+            using var client = await source.ConnectToSourceAsync(webPort);
+            var buffer = new byte[16];
+            int read;
+            try
+            {
+                read = await client.GetStream().ReadAsync(buffer).AsTask().WaitAsync(TestGateway.Timeout);
+            }
+            catch (IOException)
+            {
+                read = 0;
+            }
+
+            Assert.Equal(0, read);
+        }
+
+        // The next notification (two services this time) still starts a session that carries bytes.
+        var tunnel = await gateway.CreateTunnelAsync("SSH", "WEB");
+        await mqtt.PublishAsync("valve-5", TestMqtt.Notification(tunnel.DestinationAccessToken, "SSH", "WEB"));
+        var next = await gateway.WaitForAgentAsync("valve", s => s.SessionId is { } id && id != web.SessionId, "started again");
+        Assert.Equal("started", next.LastNotificationResult);
+        Assert.Null(next.LastError);
+        await gateway.Sessions().WaitForAsync(next.SessionId!, s => s.State == SessionState.Connected);
+        int port = SessionHarness.FreePort();
+        int secondWebPort = SessionHarness.FreePort();
+        await using (var source = ReferenceProxy.Start(gateway, tunnel.SourceAccessToken, "-s", $"SSH={port},WEB={secondWebPort}"))
+        {
+            using var client = await source.ConnectToSourceAsync(port);
+            await AgentTestSupport.AssertEchoAsync(client, 10_000);
+        }
+
+        // An agent without a data endpoint connects where the notification's region says (AWS's data
+        // plane, .com.cn for China); the session is stopped before it gets anywhere.
+        await gateway.PutAgentAsync("aws", new { thingName = "valve-6", host = "127.0.0.1", port = broker.Port, tls = false, services = "SSH=127.0.0.1:22" });
+        await gateway.WaitForAgentAsync("aws", s => s.State == "connected", "connected");
+        foreach (var (region, host) in new[] { ("eu-west-1", "data.tunneling.iot.eu-west-1.amazonaws.com"), ("cn-north-1", "data.tunneling.iot.cn-north-1.amazonaws.com.cn") })
+        {
+            var before = gateway.Services.GetRequiredService<AgentRuntime>().Status("aws").SessionId;
+            await mqtt.PublishAsync("valve-6", $"{{\"clientAccessToken\":\"made-up-{region}\",\"clientMode\":\"destination\",\"region\":\"{region}\",\"services\":[\"SSH\"]}}");
+            var started = await gateway.WaitForAgentAsync("aws", s => s.SessionId is { } id && id != before, $"started for {region}");
+            var session = gateway.Sessions().Get(started.SessionId!)!;
+            Assert.Equal(SessionMode.Destination, session.Mode);
+            Assert.Contains(host, session.Endpoint, StringComparison.Ordinal);
+            await gateway.Sessions().StopAsync(session.Id);
+        }
+    }
+
     private static long Counter(string metrics, string agent, string result)
     {
         var match = Regex.Match(metrics, $"^tunnelgateway_agent_notifications_total\\{{(?=[^}}]*agent=\"{agent}\")(?=[^}}]*result=\"{result}\")[^}}]*\\}} (\\d+)", RegexOptions.Multiline);
