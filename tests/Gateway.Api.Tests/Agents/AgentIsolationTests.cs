@@ -174,6 +174,8 @@ public sealed class AgentIsolationTests
         await using var mqtt = await TestMqtt.ConnectAsync(broker);
 
         // WEB maps to a port nothing listens on: the source's connection ends, the session stays up.
+        // The destination first retries the connect as the reference does (tcp.connection_retry_count 5,
+        // every 2.5 s), so that end comes after about 12.5 s: bounded by a minute, not the usual timeout.
         var webTunnel = await gateway.CreateTunnelAsync("WEB");
         await mqtt.PublishAsync("valve-5", TestMqtt.Notification(webTunnel.DestinationAccessToken, "WEB"));
         var web = await gateway.WaitForAgentAsync("valve", s => s.SessionId is not null, "started");
@@ -186,7 +188,7 @@ public sealed class AgentIsolationTests
             int read;
             try
             {
-                read = await client.GetStream().ReadAsync(buffer).AsTask().WaitAsync(TestGateway.Timeout);
+                read = await client.GetStream().ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromMinutes(1));
             }
             catch (IOException)
             {
