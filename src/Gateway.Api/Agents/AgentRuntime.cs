@@ -54,7 +54,7 @@ internal sealed partial class AgentRuntime : IHostedService, IAsyncDisposable
         meter.CreateObservableGauge("tunnelgateway.agent.connected", ObserveConnected, "{agent}",
             "1 for an agent connected to its broker and subscribed to its notify topic, 0 otherwise; tag agent.");
         meter.CreateObservableCounter("tunnelgateway.agent.notifications", ObserveNotifications, "{notification}",
-            "Tunnel notifications an agent received since it was (re)configured, by result: started, duplicate, refused, invalid, failed.");
+            "Tunnel notifications an agent received since it was (re)configured, by result: started, duplicate, refused, invalid, failed, superseded.");
         meter.CreateObservableCounter("tunnelgateway.agent.sessions_started", ObserveSessionsStarted, "{session}",
             "Destination sessions an agent started since it was (re)configured.");
     }

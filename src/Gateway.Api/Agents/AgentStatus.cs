@@ -8,8 +8,8 @@ namespace Gateway.Api.Agents;
 /// <param name="LastNotificationAt">When the last notification arrived (accepted or not).</param>
 /// <param name="LastNotificationResult">What became of it: started, duplicate, refused, invalid or failed.</param>
 /// <param name="SessionId">The destination session the last accepted notification started.</param>
-/// <param name="Notifications">Notifications received since the gateway started.</param>
-/// <param name="SessionsStarted">Destination sessions started since the gateway started.</param>
+/// <param name="Notifications">Notifications received since the agent was last started (the gateway's start, or a PUT of the agent).</param>
+/// <param name="SessionsStarted">Destination sessions started since the agent was last started.</param>
 internal sealed record AgentStatus(
     string Name,
     string State,

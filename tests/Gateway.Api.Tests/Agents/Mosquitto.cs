@@ -14,6 +14,7 @@ namespace Gateway.Api.Tests.Agents;
 internal sealed class Mosquitto : IAsyncDisposable
 {
     public const string BinaryPath = "/usr/sbin/mosquitto";
+    public const string PasswdPath = "/usr/bin/mosquitto_passwd";
     private readonly string _directory;
     private readonly StringBuilder _output = new();
     private Process? _process;
@@ -38,14 +39,15 @@ internal sealed class Mosquitto : IAsyncDisposable
     }
 
     /// <param name="pki">With a PKI: TLS with the PKI's server certificate, and clients must present one of its certificates.</param>
-    public static async Task<Mosquitto> StartAsync(TestPki? pki = null)
+    /// <param name="users">With users (name to password): no anonymous clients, a password file made by mosquitto_passwd.</param>
+    public static async Task<Mosquitto> StartAsync(TestPki? pki = null, IReadOnlyDictionary<string, string>? users = null)
     {
         Assert.True(File.Exists(BinaryPath), $"mosquitto is not installed at {BinaryPath}: install Debian's mosquitto package (apt-get install mosquitto), as .ci/run does.");
         string directory = Directory.CreateTempSubdirectory("gateway-mosquitto-").FullName;
         int port = SessionHarness.FreePort();
         var config = new StringBuilder()
             .AppendLine($"listener {port} 127.0.0.1")
-            .AppendLine("allow_anonymous true")
+            .AppendLine($"allow_anonymous {(users is null ? "true" : "false")}")
             .AppendLine("persistence false")
             .AppendLine("log_dest stderr")
             .AppendLine("log_type error")
@@ -63,10 +65,36 @@ internal sealed class Mosquitto : IAsyncDisposable
                 .AppendLine("require_certificate true");
         }
 
+        if (users is not null)
+        {
+            string passwords = Path.Combine(directory, "passwords");
+            await File.WriteAllTextAsync(passwords, string.Empty);
+            foreach (var (user, password) in users)
+            {
+                await PasswdAsync(passwords, user, password);
+            }
+
+            config.AppendLine($"password_file {passwords}");
+        }
+
         await File.WriteAllTextAsync(Path.Combine(directory, "mosquitto.conf"), config.ToString());
         var broker = new Mosquitto(directory, port);
         await broker.RunAsync();
         return broker;
+    }
+
+    private static async Task PasswdAsync(string file, string user, string password)
+    {
+        var info = new ProcessStartInfo(PasswdPath) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-b", file, user, password })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TestGateway.Timeout);
+        Assert.True(process.ExitCode == 0, $"{PasswdPath} failed: {await output}");
     }
 
     /// <summary>Starts the broker (again) on its port and waits until it accepts connections.</summary>

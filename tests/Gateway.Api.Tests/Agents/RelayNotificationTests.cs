@@ -63,6 +63,23 @@ public sealed class RelayNotificationTests
         await gateway.Sessions().WaitForAsync(replaced.SessionId!, s => s.State == SessionState.Connected);
         Assert.NotNull(gateway.Sessions().Get(first.Id)!.EndedAt);
         Assert.Equal(2, gateway.Services.GetRequiredService<AgentRuntime>().Status("pump").SessionsStarted);
+
+        // A DESTINATION rotation without destinationConfig tells nobody; an ALL rotation with it publishes
+        // AWS's payload again. The publisher keeps order, so the next payload read is the ALL one's.
+        var (silent, _, _) = await signed.CallAsync("RotateTunnelAccessToken", JsonSerializer.Serialize(new { tunnelId, clientMode = "DESTINATION" }));
+        Assert.Equal(200, silent);
+        var (rotatedAll, allBody, _) = await signed.CallAsync("RotateTunnelAccessToken",
+            JsonSerializer.Serialize(new { tunnelId, clientMode = "ALL", destinationConfig = new { thingName = "pump-17", services = new[] { "SSH" } } }));
+        Assert.Equal(200, rotatedAll);
+        string allToken = allBody.GetProperty("destinationAccessToken").GetString()!;
+        string third = await published.ReadAsync().AsTask().WaitAsync(TestGateway.Timeout);
+        Assert.Equal($"{{\"clientAccessToken\":\"{allToken}\",\"clientMode\":\"destination\",\"region\":\"us-east-1\",\"services\":[\"SSH\"]}}", third);
+        var renewed = await gateway.WaitForAgentAsync("pump", s => s.SessionsStarted == 3, "replacing its session after the ALL rotation");
+        await gateway.Sessions().WaitForAsync(renewed.SessionId!, s => s.State == SessionState.Connected);
+        int lastPort = SessionHarness.FreePort();
+        await using var lastSource = ReferenceProxy.Start(gateway, allBody.GetProperty("sourceAccessToken").GetString()!, "-s", $"SSH={lastPort}");
+        using var lastClient = await lastSource.ConnectToSourceAsync(lastPort);
+        await AgentTestSupport.AssertEchoAsync(lastClient, 10_000);
     }
 
     [Fact]

@@ -13,10 +13,15 @@ internal sealed class TestMqtt : IAsyncDisposable
 
     private TestMqtt(IMqttClient client) => _client = client;
 
-    public static async Task<TestMqtt> ConnectAsync(Mosquitto broker, TestPki? pki = null)
+    public static async Task<TestMqtt> ConnectAsync(Mosquitto broker, TestPki? pki = null, (string User, string Password)? credentials = null)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("test-" + Guid.NewGuid().ToString("N")[..12]);
+        if (credentials is { } given)
+        {
+            options.WithCredentials(given.User, given.Password);
+        }
+
         if (pki is not null)
         {
             var (certificate, key) = pki.Issue("aws-iot", server: false);
