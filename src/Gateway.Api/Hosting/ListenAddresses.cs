@@ -17,25 +17,33 @@ internal static class ListenAddresses
     /// <summary>The host settings that choose the addresses, as ASP.NET Core reads them (without the ASPNETCORE_ prefix).</summary>
     private static readonly string[] HostKeys = ["urls", "https_ports", "http_ports"];
 
+    /// <summary>What a message says when the default was used: none of the settings was given.</summary>
+    public const string DefaultOrigin = "the gateway's default: none of --urls, ASPNETCORE_URLS, Urls, ASPNETCORE_HTTP_PORTS, ASPNETCORE_HTTPS_PORTS and Kestrel:Endpoints is set";
+
     public static void ApplyDefault(WebApplicationBuilder builder)
     {
         if (!HostKeys.Any(k => !string.IsNullOrWhiteSpace(builder.Configuration[k])) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
-            builder.WebHost.UseUrls(Default);
+            // A source of its own rather than UseUrls (which writes the value into every provider), so
+            // that a message can tell the default from a setting the operator gave.
+            ((IConfigurationBuilder)builder.Configuration).Add(new DefaultSource());
         }
     }
 
-    /// <summary>The setting that chose the addresses, the way an operator would write it (for messages).</summary>
-    public static string DescribeSetting(IConfiguration? configuration)
+    /// <summary>
+    /// Where the addresses came from (<c>set by --urls</c>, or <see cref="DefaultOrigin"/>) and the setting
+    /// that changes them, the way an operator would write them (for messages).
+    /// </summary>
+    public static (string Origin, string Remedy) DescribeSetting(IConfiguration? configuration)
     {
         if (configuration is null)
         {
-            return "--urls";
+            return Given("--urls");
         }
 
         if (configuration.GetSection("Kestrel:Endpoints").Exists())
         {
-            return "Kestrel:Endpoints";
+            return Given("Kestrel:Endpoints");
         }
 
         if (configuration is IConfigurationRoot root)
@@ -46,14 +54,16 @@ internal static class ListenAddresses
                 {
                     if (provider.TryGet(key, out var value) && !string.IsNullOrWhiteSpace(value))
                     {
-                        return Describe(provider, key);
+                        return provider is DefaultProvider ? (DefaultOrigin, "--urls or ASPNETCORE_URLS") : Given(Describe(provider, key));
                     }
                 }
             }
         }
 
-        return "--urls, ASPNETCORE_URLS or Urls";
+        return Given("--urls, ASPNETCORE_URLS or Urls");
     }
+
+    private static (string Origin, string Remedy) Given(string setting) => ("set by " + setting, setting);
 
     private static string Describe(IConfigurationProvider provider, string key) => provider switch
     {
@@ -64,4 +74,15 @@ internal static class ListenAddresses
         JsonConfigurationProvider json => $"{(key == "urls" ? "Urls" : key)} in {json.Source.Path}",
         _ => key == "urls" ? "Urls" : key,
     };
+
+    /// <summary>The default addresses, a source of their own, added only when nothing else sets the addresses.</summary>
+    private sealed class DefaultSource : IConfigurationSource
+    {
+        public IConfigurationProvider Build(IConfigurationBuilder builder) => new DefaultProvider();
+    }
+
+    private sealed class DefaultProvider : ConfigurationProvider
+    {
+        public override void Load() => Data["urls"] = Default;
+    }
 }

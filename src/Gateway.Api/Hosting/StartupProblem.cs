@@ -43,13 +43,13 @@ internal static partial class StartupProblem
     /// <summary>Kestrel says "Failed to bind to address URL: ..."; the port and the setting it came from are what the operator needs.</summary>
     private static string BindProblem(IOException bind, IConfiguration? configuration)
     {
-        string setting = ListenAddresses.DescribeSetting(configuration);
+        var (origin, remedy) = ListenAddresses.DescribeSetting(configuration);
         string address = BindAddress().Match(bind.Message) is { Success: true } match ? match.Groups[1].Value : "a listen address";
         string port = Uri.TryCreate(address.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri) ? $"port {uri.Port}" : address;
         string why = bind.InnerException is AddressInUseException || bind.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
             ? "is already in use by another process"
             : $"cannot be bound ({bind.InnerException!.Message})";
-        return $"{port} ({address}, set by {setting}) {why}: stop that process or choose another address with {setting}.";
+        return $"{port} ({address}, {origin}) {why}: stop that process or choose another address with {remedy}.";
     }
 
     [GeneratedRegex(@"Failed to bind to address (\S+?):? ")]

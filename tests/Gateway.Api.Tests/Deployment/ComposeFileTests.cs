@@ -180,6 +180,52 @@ public sealed partial class ComposeFileTests
         }
     }
 
+    /// <summary>
+    /// Issue 19: the deployment guide's prerequisites name every host an image build reaches (the registry
+    /// of each FROM image, the build image's package mirrors for apt-get, npm's registry for the dashboard's
+    /// npm ci, NuGet for the restore), and its ports section says a source session in the container binds
+    /// 0.0.0.0.
+    /// </summary>
+    [Fact]
+    public void DeploymentGuideNamesWhatTheImageBuildReachesAndThatSourceSessionsInTheContainerBindEveryInterface()
+    {
+        var instructions = Gateway.Testing.Dockerfiles.Instructions(File.ReadAllLines(RepositoryFile("Dockerfile")));
+        var hosts = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var from in instructions.Where(i => i.StartsWith("FROM ", StringComparison.Ordinal)))
+        {
+            string image = Words(from[5..]).First(w => !w.StartsWith("--", StringComparison.Ordinal));
+            string first = image.Split('/')[0];
+            hosts.Add(image.Contains('/', StringComparison.Ordinal) && first.Contains('.', StringComparison.Ordinal) ? first : "docker.io");
+        }
+
+        // The build stage is the .NET SDK's Ubuntu image: apt-get reaches Ubuntu's mirrors.
+        if (instructions.Any(i => i.StartsWith("RUN ", StringComparison.Ordinal) && i.Contains("apt-get install", StringComparison.Ordinal)))
+        {
+            hosts.UnionWith(["archive.ubuntu.com", "security.ubuntu.com"]);
+        }
+
+        if (instructions.Any(i => i.StartsWith("RUN dotnet restore ", StringComparison.Ordinal)))
+        {
+            hosts.Add("api.nuget.org");
+        }
+
+        // The image builds Gateway.Web, whose build runs npm ci.
+        if (File.ReadAllText(RepositoryFile("src/Gateway.Web/Gateway.Web.csproj")).Contains("npm ci", StringComparison.Ordinal))
+        {
+            hosts.Add("registry.npmjs.org");
+        }
+
+        var guide = File.ReadAllLines(RepositoryFile("docs/deployment.md"));
+        string prerequisites = string.Join('\n', MarkdownSection(guide, "## Prerequisites"));
+        Assert.All(hosts, host => Assert.True(prerequisites.Contains($"`{host}`", StringComparison.Ordinal), $"docs/deployment.md's prerequisites do not name {host}, which the image build reaches"));
+
+        string ports = string.Join('\n', MarkdownSection(guide, "## Ports"));
+        Assert.Contains("\"bindAddress\": \"0.0.0.0\"", ports, StringComparison.Ordinal);
+
+        static IEnumerable<string> MarkdownSection(string[] lines, string heading) =>
+            lines.SkipWhile(l => l.Trim() != heading).Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void OperatorEnvironmentFileIsTemplatedAndStaysOutOfGitAndTheImage()
     {

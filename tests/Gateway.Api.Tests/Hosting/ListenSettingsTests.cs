@@ -82,6 +82,32 @@ public sealed partial class ListenSettingsTests
         Assert.DoesNotContain("Hosting failed to start", all, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// With none of the settings the gateway listens on its default, and the message says so rather than
+    /// naming a setting nobody set. 5443 is taken inside a network namespace of the process's own (perl holds
+    /// the port and execs the gateway), so the host's 5443 is never touched.
+    /// </summary>
+    [Fact]
+    public async Task PortInUseOnTheDefaultAddressSaysItIsTheDefaultAndWhichSettingsChangeIt()
+    {
+        await using var gateway = GatewayProcess.Start(
+            arguments: [],
+            wrapper:
+            [
+                "unshare", "--net", "perl", "-MIO::Socket::INET", "-e",
+                "$^F = 1000; our $held = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => " + DefaultHttpsPort + ", Listen => 1) or die qq(cannot hold the port: $!\\n); exec @ARGV or die qq(exec: $!\\n);",
+                "--",
+            ]);
+
+        int code = await gateway.WaitForExitAsync();
+
+        Assert.True(code == 2, $"exit code {code}, expected 2.\nstdout:\n{gateway.Stdout}\nstderr:\n{gateway.Stderr}");
+        var line = Assert.Single(gateway.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(
+            $"The gateway cannot start: port {DefaultHttpsPort} (https://127.0.0.1:{DefaultHttpsPort}, the gateway's default: none of --urls, ASPNETCORE_URLS, Urls, ASPNETCORE_HTTP_PORTS, ASPNETCORE_HTTPS_PORTS and Kestrel:Endpoints is set) is already in use by another process: stop that process or choose another address with --urls or ASPNETCORE_URLS.",
+            line);
+    }
+
     [Fact]
     public async Task GeneratedAdminPasswordIsNotLostWhenTheFirstStartFails()
     {
