@@ -29,30 +29,40 @@ internal sealed class AgentSessions(SessionStarter starter, SessionManager sessi
             resumption.Forget(running.Id);
         }
 
+        var (spec, error) = SpecFor(name, config.DataEndpoint, config.CaPath, notification, services, relay.Endpoint, relay.CaDirectory);
+        if (spec is null)
+        {
+            return (null, error);
+        }
+
+        var result = starter.Start(spec, StartedBy(config.Name));
+        return result.Started ? (result.Session!.Id, null) : (null, string.Join("; ", result.Errors.Select(e => $"{e.Field}: {e.Message}")));
+    }
+
+    /// <summary>
+    /// The destination session a notification asks for: its token and services, connecting to the
+    /// agent's data endpoint, to this gateway's relay (<c>local</c>), or, with none, to the data plane
+    /// of the notification's region (the engine derives the host from the region). Or why there is none.
+    /// </summary>
+    public static (SessionSpec? Spec, string? Error) SpecFor(string name, string? dataEndpoint, string? caPath, TunnelNotification notification, string services, string? relayEndpoint, string? relayCaDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
         var spec = new SessionSpec
         {
             Name = name,
             Mode = SessionMode.Destination,
             AccessToken = notification.AccessToken,
             Services = services,
-            CaPath = config.CaPath,
+            CaPath = caPath,
         };
-        if (config.DataEndpoint == AgentRules.LocalDataEndpoint)
+        if (dataEndpoint == AgentRules.LocalDataEndpoint)
         {
-            if (relay.Endpoint is not { } local)
-            {
-                return (null, "dataEndpoint is local, but this gateway's relay has no HTTPS address");
-            }
-
-            spec = spec with { Endpoint = local, CaPath = relay.CaDirectory ?? config.CaPath };
-        }
-        else
-        {
-            spec = config.DataEndpoint is { } endpoint ? spec with { Endpoint = endpoint } : spec with { Region = notification.Region };
+            return relayEndpoint is { } local
+                ? (spec with { Endpoint = local, CaPath = relayCaDirectory ?? caPath }, null)
+                : (null, "dataEndpoint is local, but this gateway's relay has no HTTPS address");
         }
 
-        var result = starter.Start(spec, StartedBy(config.Name));
-        return result.Started ? (result.Session!.Id, null) : (null, string.Join("; ", result.Errors.Select(e => $"{e.Field}: {e.Message}")));
+        return (dataEndpoint is { } endpoint ? spec with { Endpoint = endpoint } : spec with { Region = notification.Region }, null);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Gateway.Api.Agents;
 using Gateway.Api.Profiles;
 using Gateway.Api.Tests.Infrastructure;
+using Gateway.Engine.Protocol;
 using Gateway.Engine.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -163,7 +164,7 @@ public sealed class AgentIsolationTests
     }
 
     [Fact]
-    public async Task AnUnreachableServiceFailsOnlyItsConnection_TheNextNotificationWorks_WithoutADataEndpointTheRegionNamesAwsDataPlane()
+    public async Task AnUnreachableServiceFailsOnlyItsConnection_TheNextNotificationWorks()
     {
         await using var broker = await Mosquitto.StartAsync();
         await using var gateway = await TestGateway.StartAsync(settings: AgentTestSupport.FastAgents);
@@ -213,20 +214,30 @@ public sealed class AgentIsolationTests
             await AgentTestSupport.AssertEchoAsync(client, 10_000);
         }
 
-        // An agent without a data endpoint connects where the notification's region says (AWS's data
-        // plane, .com.cn for China); the session is stopped before it gets anywhere.
-        await gateway.PutAgentAsync("aws", new { thingName = "valve-6", host = "127.0.0.1", port = broker.Port, tls = false, services = "SSH=127.0.0.1:22" });
-        await gateway.WaitForAgentAsync("aws", s => s.State == "connected", "connected");
-        foreach (var (region, host) in new[] { ("eu-west-1", "data.tunneling.iot.eu-west-1.amazonaws.com"), ("cn-north-1", "data.tunneling.iot.cn-north-1.amazonaws.com.cn") })
-        {
-            var before = gateway.Services.GetRequiredService<AgentRuntime>().Status("aws").SessionId;
-            await mqtt.PublishAsync("valve-6", $"{{\"clientAccessToken\":\"made-up-{region}\",\"clientMode\":\"destination\",\"region\":\"{region}\",\"services\":[\"SSH\"]}}");
-            var started = await gateway.WaitForAgentAsync("aws", s => s.SessionId is { } id && id != before, $"started for {region}");
-            var session = gateway.Sessions().Get(started.SessionId!)!;
-            Assert.Equal(SessionMode.Destination, session.Mode);
-            Assert.Contains(host, session.Endpoint, StringComparison.Ordinal);
-            await gateway.Sessions().StopAsync(session.Id);
-        }
+    }
+
+    /// <summary>
+    /// An agent without a data endpoint connects where the notification's region says: AWS's data
+    /// plane (.com.cn for China). Checked on the spec and its validation, never by connecting there.
+    /// </summary>
+    [Theory]
+    [InlineData("eu-west-1", "data.tunneling.iot.eu-west-1.amazonaws.com")]
+    [InlineData("cn-north-1", "data.tunneling.iot.cn-north-1.amazonaws.com.cn")]
+    public void WithoutADataEndpointTheNotificationsRegionNamesAwsDataPlane(string region, string host)
+    {
+        var notification = new TunnelNotification("made-up-token", region, ["SSH"]);
+        var (spec, error) = AgentSessions.SpecFor("agent valve-6", dataEndpoint: null, caPath: null, notification, "SSH=127.0.0.1:22", relayEndpoint: null, relayCaDirectory: null);
+        Assert.Null(error);
+        Assert.Equal(SessionMode.Destination, spec!.Mode);
+        Assert.Equal(region, spec.Region);
+        Assert.Null(spec.Endpoint);
+        var validated = SessionSpecValidator.Validate(spec);
+        Assert.True(validated.IsValid, string.Join("; ", validated.Errors.Select(e => e.Message)));
+        Assert.Equal(host, validated.Spec!.Endpoint.Host);
+
+        var local = AgentSessions.SpecFor("agent valve-6", AgentRules.LocalDataEndpoint, caPath: null, notification, "SSH=127.0.0.1:22", relayEndpoint: null, relayCaDirectory: null);
+        Assert.Null(local.Spec);
+        Assert.Contains("no HTTPS address", local.Error, StringComparison.Ordinal);
     }
 
     private static long Counter(string metrics, string agent, string result)
