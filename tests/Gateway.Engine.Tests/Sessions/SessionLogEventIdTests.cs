@@ -28,7 +28,7 @@ public sealed class SessionLogEventIdTests
     public async Task RepresentativeLinesReachTheLoggerWithTheirOwnIds()
     {
         var loggers = new CapturingLoggerFactory();
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync(loggers: loggers);
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), FrameWriter.ToArray(TunnelMessages.ServiceIds(["SSH1"])));
         await service.SendCloseAsync(1000, "bye");
