@@ -31,7 +31,7 @@ internal sealed class DestinationSide(SessionLink link) : ILinkSide
         var channel = _table.Find(message.ServiceId);
         if (message.StreamId == 0 || channel is null)
         {
-            _log.Warn($"ignored {FrameDispatcher.Describe(message)}: {(message.StreamId == 0 ? "stream id 0" : "service id not configured")}");
+            _log.Warn(SessionLogEvents.StartIgnored, $"ignored {FrameDispatcher.Describe(message)}: {(message.StreamId == 0 ? "stream id 0" : "service id not configured")}");
             return;
         }
 
@@ -43,28 +43,34 @@ internal sealed class DestinationSide(SessionLink link) : ILinkSide
                 // As the reference: a new stream while another is current resets the current one and
                 // consumes this STREAM_START; the peer sends another (docs/protocol.md 8.3, vector 6e).
                 _table.CloseStream(channel, graceful: true);
-                _log.Info($"{FrameDispatcher.Describe(message)} while another stream is current: reset the current stream (the peer starts again)");
+                _log.Info(SessionLogEvents.StreamRestarted, $"{FrameDispatcher.Describe(message)} while another stream is current: reset the current stream (the peer starts again)");
                 return;
             }
 
             if (!isStreamStart && channel.CurrentStreamId != 0 && channel.CurrentStreamId != message.StreamId)
             {
-                _log.Warn($"ignored {FrameDispatcher.Describe(message)}: stream {channel.CurrentStreamId} is current");
+                _log.Warn(SessionLogEvents.StartNotCurrent, $"ignored {FrameDispatcher.Describe(message)}: stream {channel.CurrentStreamId} is current");
                 return;
             }
 
             if (channel.Connections.ContainsKey(connectionId))
             {
-                _log.Debug($"ignored {FrameDispatcher.Describe(message)}: that connection exists");
+                _log.Debug(SessionLogEvents.StartDuplicate, $"ignored {FrameDispatcher.Describe(message)}: that connection exists");
                 return;
             }
 
             bool sessionFull = link.SessionConnectionsFull(out int open);
             if (channel.Connections.Count >= _settings.TcpMaxActiveConnections || sessionFull)
             {
-                _log.Warn(sessionFull
-                    ? $"refused {FrameDispatcher.Describe(message)}: the session already has {open} connections (limits.max_session_connections)"
-                    : $"refused {FrameDispatcher.Describe(message)}: {StreamTable.Name(channel)} already has {channel.Connections.Count} connections (tcp.max_active_connections)");
+                if (sessionFull)
+                {
+                    _log.Warn(SessionLogEvents.StartRefusedSessionFull, $"refused {FrameDispatcher.Describe(message)}: the session already has {open} connections (limits.max_session_connections)");
+                }
+                else
+                {
+                    _log.Warn(SessionLogEvents.StartRefusedServiceFull, $"refused {FrameDispatcher.Describe(message)}: {StreamTable.Name(channel)} already has {channel.Connections.Count} connections (tcp.max_active_connections)");
+                }
+
                 _session.CountRefusedByLimit();
                 _writer.EnqueueMessage(connectionId != 0
                     ? TunnelMessages.ConnectionReset(message.StreamId, message.ServiceId, connectionId)
@@ -82,7 +88,7 @@ internal sealed class DestinationSide(SessionLink link) : ILinkSide
 
         if (connectionId == 0)
         {
-            _log.Debug($"{FrameDispatcher.Describe(message)} has no connection id: replying in the V2 format on this stream");
+            _log.Debug(SessionLogEvents.StartWithoutConnectionId, $"{FrameDispatcher.Describe(message)} has no connection id: replying in the V2 format on this stream");
         }
     }
 
@@ -115,13 +121,13 @@ internal sealed class DestinationSide(SessionLink link) : ILinkSide
             if (socket is not null)
             {
                 connection.Start(socket);
-                _log.Debug($"connection {connection.Key} connected to {endpoint}");
+                _log.Debug(SessionLogEvents.EndpointConnected, $"connection {connection.Key} connected to {endpoint}");
                 _session.NotifyChanged();
                 return;
             }
 
             lastError = error;
-            _log.Debug($"connection {connection.Key}: attempt {attempt + 1} to connect to {endpoint} failed: {error}");
+            _log.Debug(SessionLogEvents.EndpointAttemptFailed, $"connection {connection.Key}: attempt {attempt + 1} to connect to {endpoint} failed: {error}");
         }
 
         using (_table.EnterScope())
@@ -143,7 +149,7 @@ internal sealed class DestinationSide(SessionLink link) : ILinkSide
             }
         }
 
-        _log.Warn($"cannot connect to {endpoint} for {StreamTable.Name(connection.Service)} after {(retries < 0 ? "repeated" : retries + 1)} attempt(s): {lastError}; sent STREAM_RESET");
+        _log.Warn(SessionLogEvents.EndpointUnreachable, $"cannot connect to {endpoint} for {StreamTable.Name(connection.Service)} after {(retries < 0 ? "repeated" : retries + 1)} attempt(s): {lastError}; sent STREAM_RESET");
     }
 
     private async Task<(Socket? Socket, string? Error)> TryConnectAsync(ServiceEndpoint endpoint, CancellationToken cancellationToken)
@@ -179,7 +185,7 @@ internal sealed class DestinationSide(SessionLink link) : ILinkSide
             }
 
             await socket.ConnectAsync(new IPEndPoint(address, endpoint.Port), timeout.Token).ConfigureAwait(false);
-            _log.Info($"Connected to {host}, port: {endpoint.Port}");
+            _log.Info(SessionLogEvents.ConnectedToEndpoint, $"Connected to {host}, port: {endpoint.Port}");
             return (socket, null);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ArgumentException)

@@ -77,7 +77,7 @@ internal sealed class FrameDispatcher(TunnelSession session, StreamTable table, 
                 {
                     if (!buffer.IsEmpty)
                     {
-                        _log.Debug($"the connection ended inside a tunnel frame ({buffer.Length} bytes left)");
+                        _log.Debug(SessionLogEvents.FrameCutOff, $"the connection ended inside a tunnel frame ({buffer.Length} bytes left)");
                     }
 
                     return;
@@ -91,7 +91,7 @@ internal sealed class FrameDispatcher(TunnelSession session, StreamTable table, 
         {
             // Nothing else reads the tunnel: a dispatcher that died quietly would leave the session
             // connected and deaf. End it, visibly, with what went wrong.
-            _log.Error($"handling a tunnel frame failed unexpectedly: {ex}");
+            _log.Error(SessionLogEvents.FrameFailed, $"handling a tunnel frame failed unexpectedly: {ex}");
             end(new LinkEnd(LinkEndKind.Internal, "internal error while handling a tunnel frame: " + ex.Message));
         }
         finally
@@ -113,7 +113,7 @@ internal sealed class FrameDispatcher(TunnelSession session, StreamTable table, 
             // The reference waits for SERVICE_IDS and drops everything else (docs/protocol.md 8.1 step 2).
             if (message.Type != MessageType.Data)
             {
-                _log.Warn($"ignored {Describe(message)}: SERVICE_IDS has not arrived yet");
+                _log.Warn(SessionLogEvents.BeforeServiceIds, $"ignored {Describe(message)}: SERVICE_IDS has not arrived yet");
             }
 
             return default;
@@ -140,7 +140,7 @@ internal sealed class FrameDispatcher(TunnelSession session, StreamTable table, 
                 break;
             case MessageType.SessionReset:
                 int closed = table.CloseAllStreams();
-                _log.Warn($"SESSION_RESET from the service: closed {closed} local connection(s); the session stays connected");
+                _log.Warn(SessionLogEvents.SessionReset, $"SESSION_RESET from the service: closed {closed} local connection(s); the session stays connected");
                 break;
             default:
                 HandleUnknown(message);
@@ -160,7 +160,7 @@ internal sealed class FrameDispatcher(TunnelSession session, StreamTable table, 
         {
             if (ids.Contains(id, StringComparer.Ordinal))
             {
-                _log.Warn($"SERVICE_IDS lists {id} twice; the duplicate is ignored");
+                _log.Warn(SessionLogEvents.ServiceIdRepeated, $"SERVICE_IDS lists {id} twice; the duplicate is ignored");
                 continue;
             }
 
@@ -170,7 +170,7 @@ internal sealed class FrameDispatcher(TunnelSession session, StreamTable table, 
         var mapping = ServiceIdMapping.Resolve(session.Spec.Services, ids, session.Resolver, table.IsSource, out string? error);
         if (mapping is null)
         {
-            _log.Error(error!);
+            _log.Error(SessionLogEvents.ServiceIdsRejected, error!);
             end(new LinkEnd(LinkEndKind.ConfigurationError, error!));
             return;
         }
@@ -181,7 +181,7 @@ internal sealed class FrameDispatcher(TunnelSession session, StreamTable table, 
         string? sideError = side.OnServicesReady(channels);
         if (sideError is not null)
         {
-            _log.Error(sideError);
+            _log.Error(SessionLogEvents.ServicesUnavailable, sideError);
             end(new LinkEnd(LinkEndKind.PortUnavailable, sideError));
             return;
         }
@@ -190,7 +190,7 @@ internal sealed class FrameDispatcher(TunnelSession session, StreamTable table, 
         session.MarkReady();
         string names = ids.Count == 0 ? "none" : string.Join(", ", ids);
         string detail = string.Join(", ", channels.Select(c => $"{c.ServiceId ?? "(unnamed)"} -> {(c.Listener is { } l ? l.EndPoint.ToString() : c.Endpoint.ToString())}"));
-        _log.Info($"service ids from the tunnel: {names}; {(table.IsSource ? "listening" : "forwarding")}: {(detail.Length == 0 ? "nothing" : detail)}{(removed.Count > 0 ? $"; dropped {removed.Count} service(s)" : string.Empty)}");
+        _log.Info(SessionLogEvents.ServiceIds, $"service ids from the tunnel: {names}; {(table.IsSource ? "listening" : "forwarding")}: {(detail.Length == 0 ? "nothing" : detail)}{(removed.Count > 0 ? $"; dropped {removed.Count} service(s)" : string.Empty)}");
         session.NotifyChanged();
     }
 
@@ -259,14 +259,14 @@ internal sealed class FrameDispatcher(TunnelSession session, StreamTable table, 
         {
             if (channel is null || message.StreamId == 0 || message.StreamId != channel.CurrentStreamId)
             {
-                _log.Debug($"ignored {Describe(message)}: not the current stream");
+                _log.Debug(SessionLogEvents.NotCurrentStream, $"ignored {Describe(message)}: not the current stream");
                 return;
             }
 
             table.CloseStream(channel, graceful: true);
         }
 
-        _log.Info($"stream {message.StreamId} of {StreamTable.Name(channel)} reset by the peer");
+        _log.Info(SessionLogEvents.StreamResetByPeer, $"stream {message.StreamId} of {StreamTable.Name(channel)} reset by the peer");
     }
 
     private void HandleConnectionReset(Message message)
@@ -274,7 +274,7 @@ internal sealed class FrameDispatcher(TunnelSession session, StreamTable table, 
         var channel = table.Find(message.ServiceId);
         if (channel is null || message.ConnectionId == 0 || !channel.Connections.TryGetValue(message.ConnectionId, out var connection))
         {
-            _log.Debug($"ignored {Describe(message)}: no such connection");
+            _log.Debug(SessionLogEvents.NoSuchConnection, $"ignored {Describe(message)}: no such connection");
             return;
         }
 
@@ -289,14 +289,14 @@ internal sealed class FrameDispatcher(TunnelSession session, StreamTable table, 
         }
 
         table.Retire(connection);
-        _log.Debug($"connection {connection.Key} reset by the peer");
+        _log.Debug(SessionLogEvents.ConnectionResetByPeer, $"connection {connection.Key} reset by the peer");
     }
 
     private void HandleUnknown(Message message)
     {
         if (message.Ignorable)
         {
-            _log.Debug($"ignored {Describe(message)} (ignorable)");
+            _log.Debug(SessionLogEvents.IgnorableIgnored, $"ignored {Describe(message)} (ignorable)");
             return;
         }
 
@@ -305,7 +305,7 @@ internal sealed class FrameDispatcher(TunnelSession session, StreamTable table, 
         {
             if (channel is null || message.StreamId == 0 || message.StreamId != channel.CurrentStreamId)
             {
-                _log.Warn($"ignored {Describe(message)}: unknown type, not ignorable, and it names no live stream");
+                _log.Warn(SessionLogEvents.UnknownIgnored, $"ignored {Describe(message)}: unknown type, not ignorable, and it names no live stream");
                 return;
             }
 
@@ -313,7 +313,7 @@ internal sealed class FrameDispatcher(TunnelSession session, StreamTable table, 
             table.CloseStream(channel, graceful: false);
         }
 
-        _log.Warn($"{Describe(message)} has an unknown type and is not ignorable: reset stream {message.StreamId} of {StreamTable.Name(channel)}; other streams go on");
+        _log.Warn(SessionLogEvents.UnknownResetStream, $"{Describe(message)} has an unknown type and is not ignorable: reset stream {message.StreamId} of {StreamTable.Name(channel)}; other streams go on");
     }
 
     /// <summary>A message as log lines name it: its type and the ids it carries.</summary>

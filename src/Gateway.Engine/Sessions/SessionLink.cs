@@ -275,7 +275,7 @@ internal sealed class SessionLink : IWebSocketControlHandler, IConnectionOwner
         }
 
         _table.Retire(connection);
-        _log.Debug($"connection {connection.Key} ended: {why}");
+        _log.Debug(SessionLogEvents.LocalConnectionEnded, $"connection {connection.Key} ended: {why}");
         _session.NotifyChanged();
     }
 
@@ -295,7 +295,7 @@ internal sealed class SessionLink : IWebSocketControlHandler, IConnectionOwner
         }
         else
         {
-            _log.Debug($"ignored a pong whose payload is not a timestamp ({payload.Length} bytes)");
+            _log.Debug(SessionLogEvents.PongIgnored, $"ignored a pong whose payload is not a timestamp ({payload.Length} bytes)");
         }
     }
 

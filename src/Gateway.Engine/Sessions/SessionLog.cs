@@ -9,8 +9,10 @@ namespace Gateway.Engine.Sessions;
 /// line is escaped and capped (<see cref="LogText"/>) here, whatever wrote it. For the same reason
 /// the session's own tokens (<see cref="Conceal"/>) are cut out of every line: a service's answer, an
 /// exception's message or a renewer's words could repeat them, and tokens never reach a log.
+/// Each kind of line has its own event id (<see cref="SessionLogEvents"/>); every line reads
+/// <c>session {SessionId}: {Message}</c>, with those two values in its state for structured loggers.
 /// </summary>
-internal sealed partial class SessionLog(string sessionId, ILogger logger, TimeProvider time, Action<string, SessionLogLine>? onLine = null, int capacity = 200)
+internal sealed class SessionLog(string sessionId, ILogger logger, TimeProvider time, Action<string, SessionLogLine>? onLine = null, int capacity = 200)
 {
     private readonly Queue<SessionLogLine> _lines = new();
     private readonly Lock _gate = new();
@@ -60,10 +62,14 @@ internal sealed partial class SessionLog(string sessionId, ILogger logger, TimeP
         return text;
     }
 
-    public void Write(LogLevel level, string message)
+    public void Write(LogLevel level, EventId eventId, string message)
     {
         message = LogText.Escape(Scrub(message)!, MaxLineLength);
-        Log.SessionMessage(logger, level, sessionId, message);
+        if (logger.IsEnabled(level))
+        {
+            logger.Log(level, eventId, new SessionLine(sessionId, message), null, SessionLine.Format);
+        }
+
         if (level < LogLevel.Information)
         {
             return;
@@ -88,21 +94,21 @@ internal sealed partial class SessionLog(string sessionId, ILogger logger, TimeP
     /// A line from a retry loop: <paramref name="key"/> (what happened, without attempt numbers, delays or ids) is
     /// written only now and then once it repeats (<see cref="RepeatedLineLimiter"/>), with the count of lines left out.
     /// </summary>
-    public void WriteRepeated(LogLevel level, string key, string message)
+    public void WriteRepeated(LogLevel level, EventId eventId, string key, string message)
     {
         if (_repeats.ShouldWrite(key, out int suppressed))
         {
-            Write(level, suppressed == 0 ? message : $"{message} ({suppressed} similar line(s) suppressed)");
+            Write(level, eventId, suppressed == 0 ? message : $"{message} ({suppressed} similar line(s) suppressed)");
         }
     }
 
-    public void Debug(string message) => Write(LogLevel.Debug, message);
+    public void Debug(EventId eventId, string message) => Write(LogLevel.Debug, eventId, message);
 
-    public void Info(string message) => Write(LogLevel.Information, message);
+    public void Info(EventId eventId, string message) => Write(LogLevel.Information, eventId, message);
 
-    public void Warn(string message) => Write(LogLevel.Warning, message);
+    public void Warn(EventId eventId, string message) => Write(LogLevel.Warning, eventId, message);
 
-    public void Error(string message) => Write(LogLevel.Error, message);
+    public void Error(EventId eventId, string message) => Write(LogLevel.Error, eventId, message);
 
     public IReadOnlyList<SessionLogLine> Recent()
     {
@@ -112,9 +118,36 @@ internal sealed partial class SessionLog(string sessionId, ILogger logger, TimeP
         }
     }
 
-    private static partial class Log
+    /// <summary>
+    /// A line's state, as the logging source generator would make it for <c>session {SessionId}: {Message}</c>:
+    /// the two values and the template, so structured loggers (and the CLI, which drops the prefix) read them.
+    /// </summary>
+    private readonly struct SessionLine(string sessionId, string message) : IReadOnlyList<KeyValuePair<string, object?>>
     {
-        [LoggerMessage(EventId = 2000, Message = "session {SessionId}: {Message}")]
-        public static partial void SessionMessage(ILogger logger, LogLevel level, string sessionId, string message);
+        private const string Template = "session {SessionId}: {Message}";
+
+        public static readonly Func<SessionLine, Exception?, string> Format = static (line, _) => line.ToString();
+
+        public int Count => 3;
+
+        public KeyValuePair<string, object?> this[int index] => index switch
+        {
+            0 => new("SessionId", sessionId),
+            1 => new("Message", message),
+            2 => new("{OriginalFormat}", Template),
+            _ => throw new ArgumentOutOfRangeException(nameof(index)),
+        };
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => $"session {sessionId}: {message}";
     }
 }

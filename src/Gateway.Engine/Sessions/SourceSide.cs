@@ -17,7 +17,7 @@ internal sealed class SourceSide(SessionLink link) : ILinkSide
     private readonly SessionLog _log = link.Session.Log;
 
     public void OnStart(Message message, bool isStreamStart) =>
-        _log.Warn($"ignored {FrameDispatcher.Describe(message)}: only a source starts streams");
+        _log.Warn(SessionLogEvents.StartAtSource, $"ignored {FrameDispatcher.Describe(message)}: only a source starts streams");
 
     public string? OnServicesReady(IReadOnlyList<ServiceChannel> channels) => _session.AttachListeners(channels);
 
@@ -32,7 +32,7 @@ internal sealed class SourceSide(SessionLink link) : ILinkSide
         }
 
         string peer = socket.RemoteEndPoint?.ToString() ?? "?";
-        _log.Info($"Accepted tcp connection on port {listener.Port} from {peer}");
+        _log.Info(SessionLogEvents.Accepted, $"Accepted tcp connection on port {listener.Port} from {peer}");
         var settings = _session.Spec.Spec.Settings;
         LocalConnection? connection = null;
         using (_table.EnterScope())
@@ -40,7 +40,7 @@ internal sealed class SourceSide(SessionLink link) : ILinkSide
             if (channel.Connections.Count >= settings.TcpMaxActiveConnections)
             {
                 // The reference aborts here (null dereference); we refuse just this connection.
-                _log.Warn($"refused a connection from {peer} to {StreamTable.Name(channel)}: it already has {channel.Connections.Count} connections (tcp.max_active_connections)");
+                _log.Warn(SessionLogEvents.RefusedServiceFull, $"refused a connection from {peer} to {StreamTable.Name(channel)}: it already has {channel.Connections.Count} connections (tcp.max_active_connections)");
                 _session.CountRefusedByLimit();
                 socket.Dispose();
                 return;
@@ -48,7 +48,7 @@ internal sealed class SourceSide(SessionLink link) : ILinkSide
 
             if (link.SessionConnectionsFull(out int open))
             {
-                _log.Warn($"refused a connection from {peer} to {StreamTable.Name(channel)}: the session already has {open} connections (limits.max_session_connections)");
+                _log.Warn(SessionLogEvents.RefusedSessionFull, $"refused a connection from {peer} to {StreamTable.Name(channel)}: the session already has {open} connections (limits.max_session_connections)");
                 _session.CountRefusedByLimit();
                 socket.Dispose();
                 return;
@@ -79,7 +79,7 @@ internal sealed class SourceSide(SessionLink link) : ILinkSide
                     _writer.EnqueueMessage(TunnelMessages.StreamReset(streamId, serviceId), channel.SharedLane);
                     _table.CloseStream(channel, graceful: false);
                     socket.Dispose();
-                    _log.Warn($"a second connection from {peer} to {StreamTable.Name(channel)} in the {format} format: both closed (one connection per stream)");
+                    _log.Warn(SessionLogEvents.SecondConnection, $"a second connection from {peer} to {StreamTable.Name(channel)} in the {format} format: both closed (one connection per stream)");
                     return;
                 }
 
@@ -92,7 +92,7 @@ internal sealed class SourceSide(SessionLink link) : ILinkSide
         }
 
         connection.Start(socket);
-        _log.Debug($"connection {connection.Key} from {peer} started stream {connection.StreamId}");
+        _log.Debug(SessionLogEvents.StreamStarted, $"connection {connection.Key} from {peer} started stream {connection.StreamId}");
         _session.NotifyChanged();
     }
 }

@@ -302,6 +302,6 @@ internal sealed class StreamTable(MessageFormat format, bool isSource, SessionLo
             }
         }
 
-        log.Info($"the peer speaks V2 ({why}): switching to the V2 message format, one connection per stream");
+        log.Info(SessionLogEvents.SwitchedToV2, $"the peer speaks V2 ({why}): switching to the V2 message format, one connection per stream");
     }
 }

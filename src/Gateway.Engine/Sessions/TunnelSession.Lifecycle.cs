@@ -57,7 +57,7 @@ internal sealed partial class TunnelSession
                         return;
                     }
 
-                    Log.WriteRepeated(LogLevel.Warning, "connect failed: " + failure, $"connect failed ({failure}); retry {failures} in {delay.Value.TotalSeconds:0.###} s");
+                    Log.WriteRepeated(LogLevel.Warning, SessionLogEvents.ConnectRetry, "connect failed: " + failure, $"connect failed ({failure}); retry {failures} in {delay.Value.TotalSeconds:0.###} s");
                     SetState(everConnected ? SessionState.Reconnecting : SessionState.Connecting, $"retrying in {delay.Value.TotalSeconds:0.#} s: {failure.Message}");
                     await Task.Delay(delay.Value, Time, token).ConfigureAwait(false);
                     continue;
@@ -77,8 +77,8 @@ internal sealed partial class TunnelSession
                 }
 
                 // The reference's wording first: scripts written for it wait for this line.
-                Log.WriteRepeated(LogLevel.Information, "established", $"Successfully established websocket connection with proxy server: {Spec.Endpoint with { Path = string.Empty }}");
-                Log.WriteRepeated(LogLevel.Information, "connected", $"connected to {Spec.Endpoint} (channel-id {outcome.Socket!.ChannelId ?? "none"})");
+                Log.WriteRepeated(LogLevel.Information, SessionLogEvents.Established, "established", $"Successfully established websocket connection with proxy server: {Spec.Endpoint with { Path = string.Empty }}");
+                Log.WriteRepeated(LogLevel.Information, SessionLogEvents.Connected, "connected", $"connected to {Spec.Endpoint} (channel-id {outcome.Socket!.ChannelId ?? "none"})");
                 SetState(SessionState.Connected, "waiting for SERVICE_IDS");
                 var end = await link.RunAsync(token).ConfigureAwait(false);
                 lock (_stateGate)
@@ -101,7 +101,7 @@ internal sealed partial class TunnelSession
                             _closeReason = end.CloseReason;
                         }
 
-                        Log.Info($"the service closed the tunnel: code {end.CloseCode}{(string.IsNullOrEmpty(end.CloseReason) ? string.Empty : $" \"{end.CloseReason}\"")}");
+                        Log.Info(SessionLogEvents.ClosedByService, $"the service closed the tunnel: code {end.CloseCode}{(string.IsNullOrEmpty(end.CloseReason) ? string.Empty : $" \"{end.CloseReason}\"")}");
                         Finish(SessionState.Closed, $"closed by the service (code {end.CloseCode}{(string.IsNullOrEmpty(end.CloseReason) ? string.Empty : $": {end.CloseReason}")})");
                         return;
                     case LinkEndKind.ConfigurationError:
@@ -122,14 +122,14 @@ internal sealed partial class TunnelSession
 
                 if (!settings.ReconnectOnDataError)
                 {
-                    Log.Error($"connection lost ({end.Message}); websocket.reconnect_on_data_error is false");
+                    Log.Error(SessionLogEvents.ConnectionLost, $"connection lost ({end.Message}); websocket.reconnect_on_data_error is false");
                     Finish(SessionState.Failed, $"connection lost: {end.Message}", SessionFailure.ConnectionLost);
                     return;
                 }
 
                 Interlocked.Increment(ref _reconnects);
                 var backoff = connectRetry.NextDelay(1) ?? TimeSpan.FromMilliseconds(settings.RetryDelayMs);
-                Log.WriteRepeated(LogLevel.Warning, "connection lost: " + end.Message, $"connection lost ({end.Message}); reconnecting in {backoff.TotalSeconds:0.###} s");
+                Log.WriteRepeated(LogLevel.Warning, SessionLogEvents.Reconnecting, "connection lost: " + end.Message, $"connection lost ({end.Message}); reconnecting in {backoff.TotalSeconds:0.###} s");
                 SetState(SessionState.Reconnecting, $"connection lost: {end.Message}");
                 await Task.Delay(backoff, Time, token).ConfigureAwait(false);
             }
@@ -140,7 +140,7 @@ internal sealed partial class TunnelSession
         catch (Exception ex)
         {
             // Never take the process down: a bug in one session ends that session, visibly.
-            Log.Error($"session failed unexpectedly: {ex}");
+            Log.Error(SessionLogEvents.FailedUnexpectedly, $"session failed unexpectedly: {ex}");
             Finish(SessionState.Failed, "internal error: " + ex.Message, SessionFailure.Internal);
             return;
         }
@@ -166,7 +166,7 @@ internal sealed partial class TunnelSession
             reported = trust;
             foreach (var problem in trust.Problems)
             {
-                Log.Warn(problem);
+                Log.Warn(SessionLogEvents.CaDirectoryProblem, problem);
             }
         }
 
@@ -215,7 +215,7 @@ internal sealed partial class TunnelSession
         // The one line that says why a session ended (a rejected handshake, retries given up, ...).
         if (_logEnd)
         {
-            Log.Write(state == SessionState.Failed ? LogLevel.Error : LogLevel.Information, $"ended: {state} ({reason})");
+            Log.Write(state == SessionState.Failed ? LogLevel.Error : LogLevel.Information, SessionLogEvents.Ended, $"ended: {state} ({reason})");
         }
         Interlocked.Increment(ref _version);
         _onChanged(this, true);
@@ -277,7 +277,7 @@ internal sealed partial class TunnelSession
             return false;
         }
 
-        Log.Warn($"the service refused the access token ({failure}); asking for a new one");
+        Log.Warn(SessionLogEvents.TokenRefused, $"the service refused the access token ({failure}); asking for a new one");
         AccessTokenRenewal? fresh;
         try
         {
@@ -289,19 +289,19 @@ internal sealed partial class TunnelSession
         }
         catch (Exception ex)
         {
-            Log.Error("getting a new access token failed: " + ex.Message);
+            Log.Error(SessionLogEvents.TokenRenewalFailed, "getting a new access token failed: " + ex.Message);
             return false;
         }
 
         if (fresh is null || string.IsNullOrEmpty(fresh.AccessToken))
         {
-            Log.Warn("no new access token was given");
+            Log.Warn(SessionLogEvents.TokenNotRenewed, "no new access token was given");
             return false;
         }
 
         Log.Conceal(fresh.AccessToken);
         Spec = Spec with { Spec = Spec.Spec with { AccessToken = fresh.AccessToken } };
-        Log.Info(fresh.How is null ? "got a new access token; connecting again" : $"got a new access token ({fresh.How}); connecting again");
+        Log.Info(SessionLogEvents.TokenRenewed, fresh.How is null ? "got a new access token; connecting again" : $"got a new access token ({fresh.How}); connecting again");
         return true;
     }
 }

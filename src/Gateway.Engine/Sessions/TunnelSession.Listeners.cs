@@ -41,7 +41,7 @@ internal sealed partial class TunnelSession
                     {
                         listener = SourceListener.Bind(_listenAddress!, 0);
                         _ephemeralListeners[key] = listener;
-                        Log.Info($"listen port assigned for service id {channel.ServiceId}: {listener.Port}");
+                        Log.Info(SessionLogEvents.ListenPortAssigned, $"listen port assigned for service id {channel.ServiceId}: {listener.Port}");
                     }
                 }
 
@@ -57,7 +57,7 @@ internal sealed partial class TunnelSession
                     return new PortConflictException(listener.Port, _listenAddress!, ex).Message;
                 }
 
-                Log.Info($"Listening for new connection on port {listener.Port}");
+                Log.Info(SessionLogEvents.Listening, $"Listening for new connection on port {listener.Port}");
             }
         }
 

@@ -157,7 +157,7 @@ internal sealed partial class TunnelSession
             }
         }
 
-        Log.Info($"starting: {Spec.Spec.Mode.Name()} to {Spec.Endpoint}");
+        Log.Info(SessionLogEvents.Starting, $"starting: {Spec.Spec.Mode.Name()} to {Spec.Endpoint}");
         _run = Task.Run(RunAsync);
     }
 

@@ -197,7 +197,7 @@ internal sealed class TunnelWriter : ITunnelSender
         // From here the link is ending: no DATA either (a connection whose start was refused must not send).
         _dataStopped = true;
         string why = $"the service does not take what we send: {_controlCapacity} control frames (pings, pongs, stream starts and resets) are queued";
-        _log.Error(why + "; ending the connection");
+        _log.Error(SessionLogEvents.ControlQueueFull, why + "; ending the connection");
         // Callers may hold the link's lock (a start or reset is queued under it): end from elsewhere.
         ThreadPool.QueueUserWorkItem(static state => state.Writer._end(new LinkEnd(LinkEndKind.ControlQueueFull, state.Why)), (Writer: this, Why: why), preferLocal: false);
     }

@@ -11,6 +11,19 @@ public sealed class TestHelpersTests
     }
 
     [Fact]
+    public void TheSharedKitTheEngineTestsUseBringsNoHost()
+    {
+        // Gateway.Testing.Sockets is the host-independent part of the shared kit: neither it nor these tests reach the web host.
+        string[] host = ["Gateway.Api", "Gateway.Testing", "Microsoft.AspNetCore"];
+        foreach (var assembly in new[] { typeof(EchoServer).Assembly, typeof(TestHelpersTests).Assembly })
+        {
+            Assert.DoesNotContain(assembly.GetReferencedAssemblies(), a => host.Any(h => a.Name == h || a.Name!.StartsWith(h + ".", StringComparison.Ordinal)) && a.Name != "Gateway.Testing.Sockets");
+        }
+
+        Assert.Equal("Gateway.Testing.Sockets", typeof(EchoServer).Assembly.GetName().Name);
+    }
+
+    [Fact]
     public void TimeoutsAreTheAgreedValues()
     {
         Assert.Equal(TimeSpan.FromSeconds(10), TestTimeouts.Default);
@@ -20,10 +33,10 @@ public sealed class TestHelpersTests
     [Fact]
     public async Task EchoServerEchoesCountsAndClosesWhenThePeerCloses()
     {
-        await using var server = EchoServer.Start();
+        await using var server = EchoServer.Start(keepReceived: true);
         await using var client = await TcpTestClient.ConnectAsync(server.Port);
         var connection = await server.NextConnectionAsync();
-        Assert.Equal(1, server.AcceptedCount);
+        Assert.Equal(1, server.Accepted);
 
         await client.SendAsync("hello"u8.ToArray());
         Assert.Equal("hello"u8.ToArray(), await client.ReadExactlyAsync(5));
@@ -46,7 +59,7 @@ public sealed class TestHelpersTests
         await using var reset = await TcpTestClient.ConnectAsync(server.Port);
         var first = await server.NextConnectionAsync();
         var second = await server.NextConnectionAsync();
-        Assert.Equal(2, server.AcceptedCount);
+        Assert.Equal(2, server.Accepted);
 
         Assert.False(await graceful.IsClosedByPeerAsync(TimeSpan.FromMilliseconds(50)));
         var firstClient = first.RemoteEndPoint!.Equals(graceful.Socket.LocalEndPoint) ? graceful : reset;

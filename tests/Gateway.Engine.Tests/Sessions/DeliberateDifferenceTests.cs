@@ -28,7 +28,7 @@ public sealed partial class DeliberateDifferenceTests
     {
         await using var kit = await SessionTestKit.CreateAsync();
         kit.Fake.RejectNext(status, body, ChannelId);
-        kit.Start(kit.Source($"SSH1={SessionTestKit.FreePort()}", settings: SessionTestKit.FastSettings with { ConnectRetryCount = -1 }));
+        kit.Start(kit.Source($"SSH1={Tcp.FreePort()}", settings: SessionTestKit.FastSettings with { ConnectRetryCount = -1 }));
         var rejected = await kit.Fake.AcceptAsync();
         Assert.True(rejected.Rejected);
 
@@ -47,7 +47,7 @@ public sealed partial class DeliberateDifferenceTests
         await using var kit = await SessionTestKit.CreateAsync();
         string clientToken = "client-token-repeated-by-the-service-0123";
         kit.Fake.RejectNext(403, $"Forbidden: token {SessionTestKit.AccessToken} with client token {clientToken}", ChannelId);
-        kit.Start(kit.Source($"SSH1={SessionTestKit.FreePort()}", settings: SessionTestKit.FastSettings with { ConnectRetryCount = -1 }, clientToken: clientToken));
+        kit.Start(kit.Source($"SSH1={Tcp.FreePort()}", settings: SessionTestKit.FastSettings with { ConnectRetryCount = -1 }, clientToken: clientToken));
         Assert.True((await kit.Fake.AcceptAsync()).Rejected);
 
         var failed = await kit.WaitForAsync(s => s.State == SessionState.Failed, "Failed");
@@ -65,7 +65,7 @@ public sealed partial class DeliberateDifferenceTests
     {
         await using var kit = await SessionTestKit.CreateAsync();
         kit.Fake.HandshakeReply = HandshakeReply.Reject(503, "try later", ChannelId);
-        kit.Start(kit.Source($"SSH1={SessionTestKit.FreePort()}", settings: SessionTestKit.FastSettings with { ConnectRetryCount = 2, RetryDelayMs = 100 }));
+        kit.Start(kit.Source($"SSH1={Tcp.FreePort()}", settings: SessionTestKit.FastSettings with { ConnectRetryCount = 2, RetryDelayMs = 100 }));
 
         var accepted = new List<long>();
         var clock = Stopwatch.StartNew();
@@ -92,7 +92,7 @@ public sealed partial class DeliberateDifferenceTests
     {
         using var refusing = SessionTestKit.RefusingPort(out int port);
         await using var kit = await SessionTestKit.CreateAsync();
-        kit.Start(kit.Source($"SSH1={SessionTestKit.FreePort()}", settings: SessionTestKit.FastSettings with { ConnectRetryCount = 2, RetryDelayMs = 100 }) with
+        kit.Start(kit.Source($"SSH1={Tcp.FreePort()}", settings: SessionTestKit.FastSettings with { ConnectRetryCount = 2, RetryDelayMs = 100 }) with
         {
             Endpoint = $"ws://127.0.0.1:{port}",
         });
@@ -108,7 +108,7 @@ public sealed partial class DeliberateDifferenceTests
     [Fact]
     public async Task ReconnectAfterDrop_BacksOffAndSendsTheSameGeneratedClientToken()
     {
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var serviceIds = SessionTestKit.Injected("2")[0].Hex;
         var first = await kit.ConnectAsync(kit.Source($"SSH1={port}", settings: SessionTestKit.FastSettings with { ConnectRetryCount = -1 }), serviceIds);
@@ -140,7 +140,7 @@ public sealed partial class DeliberateDifferenceTests
     {
         const int Frames = 200;
         const int PayloadSize = 60_000;
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), SessionTestKit.Injected("2")[0].Hex);
         await using var reader = await TcpTestClient.ConnectAsync(port);
@@ -168,7 +168,7 @@ public sealed partial class DeliberateDifferenceTests
     public async Task PongWithEmptyOrNonNumericPayload_IsIgnored()
     {
         await using var kit = await SessionTestKit.CreateAsync();
-        var service = await kit.ConnectAsync(kit.Source($"SSH1={SessionTestKit.FreePort()}"), SessionTestKit.Injected("8")[0].Hex);
+        var service = await kit.ConnectAsync(kit.Source($"SSH1={Tcp.FreePort()}"), SessionTestKit.Injected("8")[0].Hex);
 
         await service.SendPongAsync(Array.Empty<byte>());
         await service.SendPongAsync(SessionTestKit.Ascii("not-a-number"));
@@ -191,8 +191,8 @@ public sealed partial class DeliberateDifferenceTests
     {
         var sent5 = SessionTestKit.Sent("5");
         var injected5 = SessionTestKit.Injected("5");
-        int ssh = SessionTestKit.FreePort();
-        int web = SessionTestKit.FreePort();
+        int ssh = Tcp.FreePort();
+        int web = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={ssh},WEB={web}"), injected5[0].Hex);
         await using var a = await TcpTestClient.ConnectAsync(ssh);
@@ -226,7 +226,7 @@ public sealed partial class DeliberateDifferenceTests
     public async Task MoreThanMaxActiveConnections_TheExtraConnectionIsClosedAtOnce()
     {
         var sent = SessionTestKit.Sent("2");
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}", settings: SessionTestKit.FastSettings with { TcpMaxActiveConnections = 1 }), SessionTestKit.Injected("2")[0].Hex);
         await using var a = await TcpTestClient.ConnectAsync(port);
@@ -250,7 +250,7 @@ public sealed partial class DeliberateDifferenceTests
     public async Task SessionReset_ClosesEveryLocalConnection_AndTheSessionStaysConnected()
     {
         var sent = SessionTestKit.Sent("2");
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), SessionTestKit.Injected("2")[0].Hex);
         await using var a = await TcpTestClient.ConnectAsync(port);
@@ -281,7 +281,7 @@ public sealed partial class DeliberateDifferenceTests
     {
         var sent = SessionTestKit.Sent("2");
         var injected = SessionTestKit.Injected("2");
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), injected[0].Hex);
         await using var a = await TcpTestClient.ConnectAsync(port);
@@ -307,7 +307,7 @@ public sealed partial class DeliberateDifferenceTests
     [Fact]
     public async Task SecondServiceIdsWithOtherIds_IsValidatedAgain_AndAMismatchFails()
     {
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), SessionTestKit.Injected("2")[0].Hex);
         await using var a = await TcpTestClient.ConnectAsync(port);
@@ -326,7 +326,7 @@ public sealed partial class DeliberateDifferenceTests
     [Fact]
     public async Task CloseFrameFromService_IsAnswered_LocalConnectionsReset_SessionEndsClosedWithCodeAndReason()
     {
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}", settings: SessionTestKit.FastSettings with { ConnectRetryCount = -1 }), SessionTestKit.Injected("11b")[0].Hex);
         await using var a = await TcpTestClient.ConnectAsync(port);
@@ -436,7 +436,7 @@ public sealed partial class DeliberateDifferenceTests
     public async Task HundredConcurrentConnects_AreAllAcceptedWithinMilliseconds()
     {
         const int Clients = 100;
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), SessionTestKit.Injected("2")[0].Hex);
 
@@ -474,7 +474,7 @@ public sealed partial class DeliberateDifferenceTests
     {
         await using var kit = await SessionTestKit.CreateAsync();
         kit.Fake.AnswerSubprotocol("aws.iot.securetunneling-2.0");
-        kit.Start(kit.Source($"SSH1={SessionTestKit.FreePort()}", settings: SessionTestKit.FastSettings with { ConnectRetryCount = 1 }));
+        kit.Start(kit.Source($"SSH1={Tcp.FreePort()}", settings: SessionTestKit.FastSettings with { ConnectRetryCount = 1 }));
 
         var foreign = await kit.Fake.AcceptAsync();
         Assert.False(foreign.Rejected);
@@ -494,7 +494,7 @@ public sealed partial class DeliberateDifferenceTests
     {
         await using var kit = await SessionTestKit.CreateAsync();
         kit.Fake.AnswerSubprotocol("aws.iot.securetunneling-1.0");
-        kit.Start(kit.Source($"SSH1={SessionTestKit.FreePort()}", settings: SessionTestKit.FastSettings with { ConnectRetryCount = 0 }));
+        kit.Start(kit.Source($"SSH1={Tcp.FreePort()}", settings: SessionTestKit.FastSettings with { ConnectRetryCount = 0 }));
 
         var foreign = await kit.Fake.AcceptAsync();
         var failed = await kit.WaitForAsync(s => s.State == SessionState.Failed, "Failed");

@@ -14,7 +14,7 @@ public sealed class ListenPortTakenTests
     [Fact]
     public async Task APortTakenBeforeServiceIdsArriveEndsTheSessionWithAPortConflict()
     {
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), serviceIds: null);
 

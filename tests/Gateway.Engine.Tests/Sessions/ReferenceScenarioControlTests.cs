@@ -19,7 +19,7 @@ public sealed class ReferenceScenarioControlTests
         var unknown = injected[1];
         Assert.Equal((Gateway.Engine.Protocol.Wire.Message.Types.Type)9, unknown.Type);
         Assert.True(unknown.Ignorable);
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), injected[0].Hex);
 
@@ -49,7 +49,7 @@ public sealed class ReferenceScenarioControlTests
         // No reference scenario resets from a UI; the frame must still be the one the reference sends when a local
         // connection ends (vector 3b: CONNECTION_RESET sid1 SSH1 cid2).
         var sent = SessionTestKit.Sent("3b");
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), SessionTestKit.Injected("3b")[0].Hex);
         await using var a = await TcpTestClient.ConnectAsync(port);
@@ -72,7 +72,7 @@ public sealed class ReferenceScenarioControlTests
     public async Task Scenario11b_CloseFrameFromService_ClosesLocalClients_NoFrameSent_NoReconnect()
     {
         var sent = SessionTestKit.Sent("11b");
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var settings = SessionTestKit.FastSettings with { ConnectRetryCount = -1 };
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}", settings: settings), SessionTestKit.Injected("11b")[0].Hex);
@@ -98,7 +98,7 @@ public sealed class ReferenceScenarioControlTests
     {
         // "port not listening" must already hold when the terminal state is announced: a client that restarts the
         // session on that event must find the port free (no port conflict, no connection accepted and dropped).
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), SessionTestKit.Injected("11b")[0].Hex);
         var probe = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);

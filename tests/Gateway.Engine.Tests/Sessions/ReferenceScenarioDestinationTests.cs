@@ -48,7 +48,7 @@ public sealed class ReferenceScenarioDestinationTests
         await service.SendCoalescedAsync(injected[6].Hex, injected[7].Hex);
         await service.SendFramesAsync(injected[8].Hex);
         await service.AssertNoTunnelFrameAsync(SessionTestKit.QuietWindow);
-        Assert.Equal(2, echo.AcceptedCount);
+        Assert.Equal(2, echo.Accepted);
         Assert.All(echo.Connections, c => Assert.Equal(5, c.ReceivedBytes));
         Assert.Equal(Gateway.Engine.Sessions.SessionState.Connected, kit.Snapshot.State);
     }
@@ -85,7 +85,7 @@ public sealed class ReferenceScenarioDestinationTests
         // The reference loses the DATA here; the engine accepts any packing (docs/protocol.md section 18).
         var injected = SessionTestKit.Injected("6c");
         var echoed = SessionTestKit.Sent("6d")[0];
-        await using var echo = EchoServer.Start();
+        await using var echo = EchoServer.Start(keepReceived: true);
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Destination($"SSH1=127.0.0.1:{echo.Port}"), injected[0].Hex);
 
@@ -108,7 +108,7 @@ public sealed class ReferenceScenarioDestinationTests
 
         await service.SendFramesAsync(injected[1].Hex, injected[2].Hex);
         await SessionTestKit.ExpectAsync(service, sent[0]);
-        Assert.Equal(1, echo.AcceptedCount);
+        Assert.Equal(1, echo.Accepted);
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class ReferenceScenarioDestinationTests
         await first.WaitForClosedAsync(TestTimeouts.Short);
         await service.SendFramesAsync(injected[4].Hex);
         await service.AssertNoTunnelFrameAsync(SessionTestKit.QuietWindow);
-        Assert.Equal(1, echo.AcceptedCount);
+        Assert.Equal(1, echo.Accepted);
         Assert.Equal(5, first.ReceivedBytes);
 
         // STREAM_START sid3 opens a connection and DATA sid3 is echoed.
@@ -178,6 +178,6 @@ public sealed class ReferenceScenarioDestinationTests
         await service.SendFramesAsync(injected[5].Hex);
         await second.WaitForClosedAsync(TestTimeouts.Short);
         await service.AssertNoTunnelFrameAsync(SessionTestKit.QuietWindow);
-        Assert.Equal(2, echo.AcceptedCount);
+        Assert.Equal(2, echo.Accepted);
     }
 }

@@ -27,7 +27,7 @@ public sealed partial class ReferenceScenarioHandshakeTests
         await using var kit = await SessionTestKit.CreateAsync(useTls);
         string? clientToken = withClientToken ? SessionTestKit.ReferenceClientToken : null;
         var spec = mode == SessionMode.Source
-            ? kit.Source($"SSH1={SessionTestKit.FreePort()}", format, clientToken: clientToken)
+            ? kit.Source($"SSH1={Tcp.FreePort()}", format, clientToken: clientToken)
             : kit.Destination("SSH1=127.0.0.1:15600", clientToken: clientToken);
         var connection = await kit.ConnectAsync(spec, serviceIds: null);
 

@@ -16,7 +16,7 @@ public sealed class ReferenceScenarioPingTests
     {
         await using var kit = await SessionTestKit.CreateAsync();
         var settings = SessionTestKit.FastSettings with { PingPeriodMs = PingPeriodMs };
-        var connection = await kit.ConnectAsync(kit.Source($"SSH1={SessionTestKit.FreePort()}", settings: settings), SessionTestKit.Injected("8")[0].Hex);
+        var connection = await kit.ConnectAsync(kit.Source($"SSH1={Tcp.FreePort()}", settings: settings), SessionTestKit.Injected("8")[0].Hex);
 
         var pings = new List<WsEvent>();
         for (int i = 0; i < 3; i++)
@@ -47,7 +47,7 @@ public sealed class ReferenceScenarioPingTests
     public async Task Scenario8_ServicePingsAreAnsweredWithPongsEchoingThePayload()
     {
         await using var kit = await SessionTestKit.CreateAsync();
-        var connection = await kit.ConnectAsync(kit.Source($"SSH1={SessionTestKit.FreePort()}"), SessionTestKit.Injected("8")[0].Hex);
+        var connection = await kit.ConnectAsync(kit.Source($"SSH1={Tcp.FreePort()}"), SessionTestKit.Injected("8")[0].Hex);
 
         var relayPing = SessionTestKit.Ascii("relay-ping-1");
         await connection.SendPingAsync(relayPing);

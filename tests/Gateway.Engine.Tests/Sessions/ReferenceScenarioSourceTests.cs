@@ -21,7 +21,7 @@ public sealed class ReferenceScenarioSourceTests
         var injected = SessionTestKit.Injected("2");
         Assert.Equal(12, sent.Count);
         Assert.Equal(6, injected.Count);
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), injected[0].Hex);
 
@@ -90,7 +90,7 @@ public sealed class ReferenceScenarioSourceTests
         var sent = SessionTestKit.Sent(scenario);
         var injected = SessionTestKit.Injected(scenario);
         Assert.Equal(6, sent.Count);
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"{port}"), injected[0].Hex);
 
@@ -114,7 +114,7 @@ public sealed class ReferenceScenarioSourceTests
     [Fact]
     public async Task Scenario3c_NamedPortButNoServiceIds_FailsAndNeverListens()
     {
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), serviceIds: null);
         await service.SendFramesAsync(SessionTestKit.Injected("3c")[0].Hex);
@@ -137,7 +137,7 @@ public sealed class ReferenceScenarioSourceTests
         var sent = SessionTestKit.Sent(scenario);
         var injected = SessionTestKit.Injected(scenario);
         Assert.Equal(4, sent.Count);
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source(named ? $"SSH1={port}" : $"{port}", format), injected[0].Hex);
 
@@ -167,7 +167,7 @@ public sealed class ReferenceScenarioSourceTests
         // docs/protocol.md section 9: a proxy switches itself to the V2 format the first time it receives DATA with
         // connectionId 0. Its frames then look like 4a's (serviceId, no connectionId) and a local close is a STREAM_RESET.
         var sent4a = SessionTestKit.Sent("4a");
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), SessionTestKit.Injected("2")[0].Hex);
         await using var a = await TcpTestClient.ConnectAsync(port);
@@ -189,8 +189,8 @@ public sealed class ReferenceScenarioSourceTests
         var sent = SessionTestKit.Sent("5");
         var injected = SessionTestKit.Injected("5");
         Assert.Equal(9, sent.Count);
-        int ssh = SessionTestKit.FreePort();
-        int web = SessionTestKit.FreePort();
+        int ssh = Tcp.FreePort();
+        int web = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={ssh},WEB={web}"), injected[0].Hex);
 
@@ -227,7 +227,7 @@ public sealed class ReferenceScenarioSourceTests
     {
         const int Total = 200_000;
         var sent = SessionTestKit.Sent("9");
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), SessionTestKit.Injected("9")[0].Hex);
 
@@ -280,7 +280,7 @@ public sealed class ReferenceScenarioSourceTests
     public async Task Scenario11a_LateServiceIds_PortRefusedBefore_WorksAfter()
     {
         var sent = SessionTestKit.Sent("11a");
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync();
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), serviceIds: null);
 

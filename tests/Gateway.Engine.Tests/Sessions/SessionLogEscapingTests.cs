@@ -14,7 +14,7 @@ public sealed class SessionLogEscapingTests
     public async Task ServiceIdsWithControlCharactersAreLoggedEscaped()
     {
         var loggers = new CapturingLoggerFactory();
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync(loggers: loggers);
         kit.Start(kit.Source($"SSH1={port}"));
         var service = await kit.Fake.AcceptAsync();
@@ -28,7 +28,7 @@ public sealed class SessionLogEscapingTests
     public async Task CloseReasonWithControlCharactersIsLoggedEscaped()
     {
         var loggers = new CapturingLoggerFactory();
-        int port = SessionTestKit.FreePort();
+        int port = Tcp.FreePort();
         await using var kit = await SessionTestKit.CreateAsync(loggers: loggers);
         var service = await kit.ConnectAsync(kit.Source($"SSH1={port}"), FrameWriter.ToArray(TunnelMessages.ServiceIds(["SSH1"])));
         await service.SendCloseAsync(1001, Forged);

@@ -178,26 +178,6 @@ internal sealed class SessionTestKit : IAsyncDisposable
     /// <summary>The session's recent log as one string (for assertions on what it reported).</summary>
     public string LogText => string.Join("\n", (Manager.GetLog(Id) ?? []).Select(l => $"{l.Level}: {l.Message}"));
 
-    private static readonly ConcurrentDictionary<int, byte> HandedOut = new();
-
-    /// <summary>
-    /// A port that was free a moment ago (bound to 127.0.0.1:0, read, released), never the same one twice in this
-    /// process: a released port is handed out again, and two tests running at once would bind one port.
-    /// </summary>
-    public static int FreePort()
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            int port = ((IPEndPoint)socket.LocalEndPoint!).Port;
-            if (HandedOut.TryAdd(port, 0) || attempt >= 100)
-            {
-                return port;
-            }
-        }
-    }
-
     /// <summary>A socket bound to 127.0.0.1 and NOT listening: connecting to its port is refused for as long as it lives.</summary>
     public static Socket RefusingPort(out int port)
     {

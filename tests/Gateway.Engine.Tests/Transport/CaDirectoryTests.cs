@@ -124,7 +124,7 @@ public sealed class CaDirectoryTests : IDisposable
     }
 
     private SessionSpec Trusting(SessionTestKit kit) =>
-        kit.Source($"SSH1={SessionTestKit.FreePort()}") with { SkipTlsVerify = false, CaPath = _directory };
+        kit.Source($"SSH1={Tcp.FreePort()}") with { SkipTlsVerify = false, CaPath = _directory };
 
     private void WriteOversized(string name)
     {

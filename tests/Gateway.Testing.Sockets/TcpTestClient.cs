@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Gateway.Engine.Tests.Infrastructure;
+namespace Gateway.Testing;
 
 /// <summary>
 /// A plain TCP client for tests (e.g. playing the local application on the source side). Every call is bounded.

@@ -1,4 +1,4 @@
-namespace Gateway.Engine.Tests.Infrastructure;
+namespace Gateway.Testing;
 
 /// <summary>Bounded waits used by the test infrastructure. Every wait in a test must have one.</summary>
 public static class TestTimeouts

@@ -1,8 +1,11 @@
 using System.Net.Sockets;
 
-namespace Gateway.Engine.Tests.Infrastructure;
+namespace Gateway.Testing;
 
-/// <summary>One connection of <see cref="EchoServer"/>: counts and keeps what it receives, echoes it while <see cref="Echo"/> is true.</summary>
+/// <summary>
+/// One connection of <see cref="EchoServer"/>: counts what it receives (and keeps it, when the server was started
+/// with keepReceived), echoes it while <see cref="Echo"/> is true.
+/// </summary>
 public sealed class EchoConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
@@ -12,14 +15,18 @@ public sealed class EchoConnection : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource<TcpCloseKind?> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _loop;
+    private readonly bool _keepReceived;
+    private readonly Action _onEnded;
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _receivedBytes;
     private volatile bool _echo = true;
     private volatile bool _closedByServer;
 
-    internal EchoConnection(Socket socket)
+    internal EchoConnection(Socket socket, bool keepReceived, Action onEnded)
     {
         _socket = socket;
+        _keepReceived = keepReceived;
+        _onEnded = onEnded;
         _stream = new NetworkStream(socket, ownsSocket: true);
         RemoteEndPoint = socket.RemoteEndPoint;
         _loop = Task.Run(LoopAsync);
@@ -31,11 +38,16 @@ public sealed class EchoConnection : IAsyncDisposable
     /// <summary>Bytes received so far.</summary>
     public long ReceivedBytes => Interlocked.Read(ref _receivedBytes);
 
-    /// <summary>A copy of every byte received so far.</summary>
+    /// <summary>A copy of every byte received so far (only when the server was started with keepReceived).</summary>
     public byte[] Received
     {
         get
         {
+            if (!_keepReceived)
+            {
+                throw new InvalidOperationException("the echo server was started without keepReceived: received bytes are counted, not kept");
+            }
+
             lock (_gate)
             {
                 return _received.ToArray();
@@ -191,9 +203,12 @@ public sealed class EchoConnection : IAsyncDisposable
                     break;
                 }
 
-                lock (_gate)
+                if (_keepReceived)
                 {
-                    _received.Write(buffer, 0, read);
+                    lock (_gate)
+                    {
+                        _received.Write(buffer, 0, read);
+                    }
                 }
 
                 Interlocked.Add(ref _receivedBytes, read);
@@ -233,6 +248,7 @@ public sealed class EchoConnection : IAsyncDisposable
             _socket.Close();
             _ended.TrySetResult(closedBy);
             Signal();
+            _onEnded();
         }
     }
 }

@@ -1,4 +1,4 @@
-namespace Gateway.Engine.Tests.Infrastructure;
+namespace Gateway.Testing;
 
 /// <summary>Hex helpers for assertions and failure messages.</summary>
 public static class Hex

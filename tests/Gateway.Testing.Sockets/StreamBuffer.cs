@@ -1,11 +1,11 @@
-namespace Gateway.Engine.Tests.Infrastructure;
+namespace Gateway.Testing;
 
 /// <summary>
 /// A growable read buffer over a stream: fill until N bytes are available, look at them, consume them.
 /// Bytes read but not consumed stay available (e.g. bytes that followed an HTTP head).
 /// Not thread-safe: one reader at a time.
 /// </summary>
-internal sealed class StreamBuffer
+public sealed class StreamBuffer
 {
     private readonly Stream _stream;
     private byte[] _buffer;

@@ -1,4 +1,4 @@
-namespace Gateway.Engine.Tests.Infrastructure;
+namespace Gateway.Testing;
 
 /// <summary>How a TCP peer ended the connection.</summary>
 public enum TcpCloseKind

@@ -1,4 +1,4 @@
-namespace Gateway.Engine.Tests.Infrastructure;
+namespace Gateway.Testing;
 
 /// <summary>Bytes read until the peer closed, and how it closed.</summary>
 /// <param name="Data">Every byte read (including bytes buffered by earlier calls and not consumed).</param>
